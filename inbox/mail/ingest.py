@@ -1,0 +1,410 @@
+"""The mail pipeline after fetching: raw bytes stored first, then processed exactly once.
+
+``store_raw`` inserts the untouched bytes as a pending ``RawMessage`` (the unique
+``(mailbox, dedupe_key)`` constraint turns a second copy into ``None``). ``process_pending``
+then processes pending raws one at a time, each in its own transaction that also flips its
+state, so killing the process at any instant leaves a raw either pending (rolled back, done
+again next time) or processed — never half. On PostgreSQL raws are claimed with
+``SELECT … FOR UPDATE SKIP LOCKED``, so two workers never process the same one; SQLite
+serialises writers anyway. A bulk import (``process_ids(..., commit_every=50)``) commits 50
+raws at a time, each still processed atomically in its own savepoint.
+
+What a raw becomes is decided by ``inbox.mail.incoming`` (new ticket, reply, bounce,
+duplicate). Anything raised while processing one raw rolls back just that raw, which is then
+**quarantined**: state ``quarantined``, the error (type, message, short traceback) stored,
+``attempts`` + 1; the next raw goes on. ``reprocess`` tries again after a fix.
+
+Attachment files are written to storage during the transaction (inbox.services.tickets_in);
+when a transaction or savepoint rolls back, the files it wrote are deleted, so a committed
+Message always has its files and nothing is left of a rolled-back one (a process killed
+between writing a file and committing can leave an orphan file, never a Message without one).
+"""
+
+import contextlib
+import itertools
+import logging
+import traceback
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import parsedate_to_datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inbox.mail import incoming
+from inbox.mail.incoming import BOUNCE, DUPLICATE, NEW_TICKET, QUARANTINED, REPLY, NoSender  # noqa: F401
+from inbox.mail.loops import our_addresses
+from inbox.mail.parse import dedupe_key, normalize_message_ids, parse_message
+from inbox.models import Message, RawMessage
+from inbox.services import tickets_in
+
+logger = logging.getLogger(__name__)
+
+OUTCOMES = (NEW_TICKET, REPLY, DUPLICATE, BOUNCE, QUARANTINED)
+CLAIM_CHUNK = 200
+# Messages processed between two updates of the search index.
+INDEX_BATCH = 500
+MAX_ERROR_LENGTH = 8000
+TRACEBACK_FRAMES = 8
+
+
+class NotReprocessable(ValueError):
+    """The raw message is already part of a ticket; ``str()`` says which."""
+
+
+@dataclass
+class IngestSummary:
+    """What one run of the pipeline did; ``str()`` is the line commands print."""
+
+    new_tickets: int = 0
+    replies: int = 0
+    duplicates: int = 0
+    bounces: int = 0
+    quarantined: int = 0
+
+    FIELDS = {
+        NEW_TICKET: "new_tickets",
+        REPLY: "replies",
+        DUPLICATE: "duplicates",
+        BOUNCE: "bounces",
+        QUARANTINED: "quarantined",
+    }
+
+    def count(self, outcome):
+        field = self.FIELDS[outcome]
+        setattr(self, field, getattr(self, field) + 1)
+
+    def add(self, other):
+        for field in self.FIELDS.values():
+            setattr(self, field, getattr(self, field) + getattr(other, field))
+
+    @property
+    def total(self):
+        return sum(getattr(self, field) for field in self.FIELDS.values())
+
+    def __str__(self):
+        return _(
+            "%(new)d new tickets, %(replies)d replies threaded, %(duplicates)d duplicates skipped, "
+            "%(quarantined)d quarantined, %(bounces)d bounces"
+        ) % {
+            "new": self.new_tickets,
+            "replies": self.replies,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "bounces": self.bounces,
+        }
+
+
+# --- storing ---------------------------------------------------------------------------------------
+
+
+def header_block(raw):
+    end = min((pos for pos in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if pos >= 0), default=len(raw))
+    return raw[:end]
+
+
+def raw_facts(raw):
+    """(dedupe key, Message-ID or "", Date as a UTC timestamp or None) of raw bytes, without a full parse."""
+    message_id, date = "", None
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
+        ids = normalize_message_ids(str(headers.get("Message-ID") or ""), 1)
+        message_id = ids[0][:998] if ids else ""
+        if headers.get("Date"):
+            date = parsedate_to_datetime(str(headers.get("Date"))).timestamp()
+    except Exception:  # broken headers are the parser's business later, not a reason not to store
+        pass
+    return dedupe_key(raw), message_id, date
+
+
+def new_raw_message(mailbox, raw, *, source, folder="", uidvalidity=None, uid=None, quiet=False, facts=None):
+    """An unsaved pending RawMessage holding ``raw`` unchanged; ``facts`` is ``raw_facts(raw)`` if known."""
+    raw = bytes(raw)
+    key, message_id, _date = facts or raw_facts(raw)
+    return RawMessage(
+        mailbox=mailbox,
+        source=source,
+        folder=folder[:255],
+        uidvalidity=uidvalidity,
+        uid=uid,
+        message_id=message_id,
+        dedupe_key=key,
+        raw=raw,
+        size=len(raw),
+        quiet=quiet,
+    )
+
+
+def store_raw(mailbox, raw, *, source, folder="", uidvalidity=None, uid=None, quiet=False):
+    """Store the untouched bytes as a pending RawMessage; None when this mailbox has them already.
+
+    Safe inside the caller's ``transaction.atomic()``: the insert runs in a savepoint and the
+    unique constraint decides, so concurrent workers cannot both store one message.
+    """
+    row = new_raw_message(
+        mailbox, raw, source=source, folder=folder, uidvalidity=uidvalidity, uid=uid, quiet=quiet
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if not RawMessage.objects.filter(mailbox=mailbox, dedupe_key=row.dedupe_key).exists():
+            raise  # some other constraint: a real error
+        return None
+    return row
+
+
+def store_raw_many(rows):
+    """Insert unsaved RawMessages of one mailbox in bulk; returns {dedupe_key: (pk, state)} of every row.
+
+    Rows whose dedupe key is stored already (or repeated in ``rows``) are not inserted; the map
+    gives the stored row's pk and state instead. Safe inside the caller's transaction.
+    """
+    if not rows:
+        return {}
+    mailbox = rows[0].mailbox
+    stored = {
+        key: (pk, state)
+        for key, pk, state in RawMessage.objects.filter(
+            mailbox=mailbox, dedupe_key__in={row.dedupe_key for row in rows}
+        ).values_list("dedupe_key", "pk", "state")
+    }
+    fresh = {}
+    for row in rows:
+        if row.dedupe_key not in stored:
+            fresh.setdefault(row.dedupe_key, row)
+    try:
+        with transaction.atomic():
+            RawMessage.objects.bulk_create(fresh.values())
+    except IntegrityError:
+        # Another process stored some of them meanwhile: one by one, and the constraint decides.
+        for key, row in fresh.items():
+            saved = store_raw(mailbox, row.raw, source=row.source, folder=row.folder, quiet=row.quiet)
+            if saved is not None:
+                stored[key] = (saved.pk, saved.state)
+            else:
+                stored[key] = RawMessage.objects.filter(mailbox=mailbox, dedupe_key=key).values_list(
+                    "pk", "state"
+                )[0]
+        return stored
+    for key, row in fresh.items():
+        stored[key] = (row.pk, row.state)
+    return stored
+
+
+# --- processing --------------------------------------------------------------------------------------
+
+
+def process_pending(mailbox=None, limit=None, pool=None):
+    """Process pending raw messages (of one mailbox, or all) in arrival order; returns an IngestSummary.
+
+    Each is processed and committed on its own. With a ``pool`` (inbox.mail.parsing_pool.ParserPool)
+    messages are parsed ahead in its worker processes.
+    """
+    summary = IngestSummary()
+    last_pk = 0
+    while limit is None or summary.total < limit:
+        pending = RawMessage.objects.filter(state=RawMessage.State.PENDING, pk__gt=last_pk)
+        if mailbox is not None:
+            pending = pending.filter(mailbox=mailbox)
+        size = CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - summary.total)
+        chunk = list(pending.order_by("pk").values_list("pk", flat=True)[:size])
+        if not chunk:
+            break
+        last_pk = chunk[-1]
+        summary.add(process_ids(chunk, pool=pool))
+    return summary
+
+
+def process_raw(raw_message):
+    """Process one raw message in its own transaction; returns its outcome (see the module docstring).
+
+    A raw that is no longer pending (processed meanwhile, or being processed by another worker)
+    is left alone and its recorded outcome returned.
+    """
+    outcome = process_id(raw_message.pk)
+    if outcome is None:
+        return recorded_outcome(RawMessage.objects.get(pk=raw_message.pk))
+    return outcome
+
+
+def reprocess(raw_message):
+    """Process a quarantined (or otherwise unlinked) raw message again after a fix; returns the outcome."""
+    linked = Message.objects.filter(raw_id=raw_message.pk).select_related("ticket").first()
+    if linked is not None:
+        raise NotReprocessable(
+            _("This message is already part of ticket %(token)s.") % {"token": linked.ticket.token}
+        )
+    RawMessage.objects.filter(pk=raw_message.pk).update(state=RawMessage.State.PENDING)
+    outcome = process_raw(raw_message)
+    raw_message.refresh_from_db()
+    return outcome
+
+
+def recorded_outcome(raw):
+    """The outcome a raw message had, read back from what processing stored ("" while pending)."""
+    if raw.state == RawMessage.State.PENDING:
+        return ""
+    if raw.state == RawMessage.State.QUARANTINED:
+        return QUARANTINED
+    if raw.state == RawMessage.State.DUPLICATE:
+        return DUPLICATE
+    message = Message.objects.filter(raw_id=raw.pk).first()
+    if message is None or message.kind == Message.Kind.BOUNCE:
+        return BOUNCE
+    first = Message.objects.filter(ticket_id=message.ticket_id).order_by("created_at", "id").first()
+    return NEW_TICKET if first and first.pk == message.pk else REPLY
+
+
+def process_id(pk):
+    """Claim and process raw message ``pk`` in its own transaction; its outcome, or None when not pending."""
+    run = incoming.Run(our_addresses())
+    return _process_batch([(pk, None)], run, one_transaction=False).get(pk)
+
+
+def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progress=None):
+    """Process these raw messages in this order; returns an IngestSummary.
+
+    Each raw is processed atomically on its own (a failure rolls back just that one and quarantines
+    it). With ``commit_every`` 1 each also commits on its own; a bulk import commits every
+    ``commit_every`` raws, so a crash rolls back at most that many, which stay pending and are
+    processed by the next run. Raws no longer pending are skipped (another worker had them). The
+    search index is updated once per ``index_every`` messages. With a ``pool``
+    (inbox.mail.parsing_pool.ParserPool), messages are parsed ahead in its worker processes
+    while this one writes.
+    """
+    from inbox.mail.parsing_pool import parse_ahead
+    from inbox.search import deferred_reindex
+
+    summary = IngestSummary()
+    run = incoming.Run(our_addresses())
+    done = 0
+    stream = parse_ahead(pool, pks)
+    per_index = max(commit_every, index_every - index_every % commit_every)
+    try:
+        while done < len(pks):
+            with deferred_reindex():
+                indexed_from = done
+                while done < len(pks) and done - indexed_from < per_index:
+                    batch = list(itertools.islice(stream, commit_every))
+                    if not batch:
+                        return summary
+                    for outcome in _process_batch(batch, run, one_transaction=commit_every > 1).values():
+                        summary.count(outcome)
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done, len(pks))
+    finally:
+        stream.close()
+    return summary
+
+
+def _process_batch(batch, run, one_transaction):
+    """Process [(pk, parsed or None)]; returns {pk: outcome} of those that were still pending.
+
+    With ``one_transaction`` the batch commits together (a savepoint per raw); else each raw
+    gets its own transaction.
+    """
+    outcomes = {}
+    if one_transaction:
+        with _transaction() as files:
+            claimed = _claim([pk for pk, _parsed in batch], with_bytes=any(p is None for _pk, p in batch))
+            done = []
+            for pk, parsed in batch:
+                if pk in claimed:
+                    outcomes[pk] = _process_one(claimed[pk], parsed, run, files, done)
+            _save_states(done)
+        return outcomes
+    for pk, parsed in batch:
+        with _transaction() as files:
+            raw = _claim([pk], with_bytes=parsed is None).get(pk)
+            if raw is not None:
+                done = []
+                outcomes[pk] = _process_one(raw, parsed, run, files, done)
+                _save_states(done)
+    return outcomes
+
+
+def _save_states(raws):
+    """Save the new states of processed raws: one UPDATE per state for the plain ones."""
+    plain = {}
+    for raw in raws:
+        if raw.error:
+            raw.save(update_fields=incoming.FINISHED_FIELDS)
+        else:
+            plain.setdefault(raw.state, []).append(raw.pk)
+    for state, pks in plain.items():
+        RawMessage.objects.filter(pk__in=pks).update(
+            state=state, error="", attempts=F("attempts") + 1, processed_at=timezone.now()
+        )
+
+
+@contextlib.contextmanager
+def _transaction():
+    """A transaction whose attachment files (recorded in the yielded FileJournal) go if it rolls back."""
+    files = tickets_in.FileJournal()
+    try:
+        with transaction.atomic():
+            yield files
+    except BaseException:
+        files.discard()  # rolled back or interrupted: none of its messages exist, so neither may their files
+        raise
+
+
+def _claim(pks, with_bytes):
+    """The pending raws among ``pks`` by pk, locked for this transaction on PostgreSQL (others skip them)."""
+    rows = RawMessage.objects.filter(pk__in=pks, state=RawMessage.State.PENDING)
+    if not with_bytes:
+        rows = rows.defer("raw")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True, of=("self",))
+    return {raw.pk: raw for raw in rows}
+
+
+def _process_one(raw, parsed, run, transaction_files, done):
+    """Process a claimed raw in a savepoint; a failure rolls back to it and quarantines the raw.
+
+    A processed raw (its new state set, not saved) is appended to ``done`` for the caller to save
+    in the same transaction.
+    """
+    files = tickets_in.FileJournal()
+    try:
+        with transaction.atomic():
+            if isinstance(parsed, BaseException):
+                raise parsed  # parsing ahead failed: quarantine with that error
+            if parsed is None:
+                parsed = parse_message(bytes(raw.raw))
+            if not raw.message_id and parsed.message_id:
+                # Found by the full parse only: saved at once, the batched state update leaves it out.
+                raw.message_id = parsed.message_id[:998]
+                raw.save(update_fields=["message_id"])
+            outcome = incoming.handle(raw, parsed, run, files)
+    except Exception as exc:
+        files.discard()
+        run.forget_customers()  # those created in the rolled-back savepoint are gone
+        _quarantine(raw, exc)
+        return QUARANTINED
+    transaction_files.names.extend(files.names)
+    done.append(raw)
+    return outcome
+
+
+def _error_text(exc):
+    frames = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-TRACEBACK_FRAMES)
+    text = f"{type(exc).__name__}: {exc}\n\n{''.join(frames)}"
+    return text[:MAX_ERROR_LENGTH]
+
+
+def _quarantine(raw, exc):
+    logger.warning(
+        "raw message %s of mailbox %s quarantined: %s: %s", raw.pk, raw.mailbox_id, type(exc).__name__, exc
+    )
+    RawMessage.objects.filter(pk=raw.pk).update(
+        state=RawMessage.State.QUARANTINED,
+        error=_error_text(exc),
+        attempts=raw.attempts + 1,
+        processed_at=timezone.now(),
+    )

@@ -1,0 +1,224 @@
+"""Ticket full-text search through Wagtail's search API, in the "tickets" backend.
+
+The backend is the database one (SQLite FTS5 here, PostgreSQL full text in production),
+configured as WAGTAILSEARCH_BACKENDS["tickets"] so that the site's "default" backend can be
+something else for the knowledge base. One index entry per ticket holds its subject, the
+customer's name and addresses and every message body (Ticket.search_fields); lists stay fast
+because the ticket rows themselves carry no copy of the text.
+
+Wagtail's own signal handlers would index tickets into every backend, so Ticket opts out
+(``search_auto_update = False``) and the receivers below keep the "tickets" backend current:
+a saved message, ticket (subject, customer), customer or address re-indexes its tickets.
+"""
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import And, Phrase, PlainText
+
+from inbox.models import Customer, CustomerAddress, Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+BACKEND_NAME = "tickets"
+INDEX_CHUNK = 500
+# Ticket fields whose change alters what is indexed.
+INDEXED_TICKET_FIELDS = {"subject", "customer", "customer_id"}
+INDEXED_MESSAGE_FIELDS = {"ticket", "ticket_id", "body_text", "from_address"}
+
+
+def get_backend():
+    return get_search_backend(BACKEND_NAME)
+
+
+def parse_query(text):
+    """The typed search as a Wagtail query: every word must match; "quoted words" match as a phrase."""
+    parts = []
+    for position, chunk in enumerate(text.split('"')):
+        chunk = " ".join(chunk.split())
+        if not chunk:
+            continue
+        if position % 2:
+            parts.append(Phrase(chunk))
+        else:
+            parts.append(PlainText(chunk, operator="and"))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+class TicketSearchResults:
+    """Matching tickets in two steps: the ids of a page in the list's order, then those tickets in full.
+
+    Sorting thousands of matches drags every column of every match through the database's
+    sorter; sorting ids alone is several times cheaper, and only the page's rows are loaded.
+    Paginates like a queryset (``count()`` and slicing).
+    """
+
+    def __init__(self, id_results, queryset, unordered_results=None):
+        self.id_results = id_results
+        self.queryset = queryset
+        # Counting needs no particular order; sorting the matches only to count them is wasted work.
+        self.unordered_results = unordered_results if unordered_results is not None else id_results
+
+    def count(self):
+        return self.unordered_results.count()
+
+    def count_up_to(self, limit):
+        """How many match, counting no further than ``limit``."""
+        return self.unordered_results[:limit].count()
+
+    def _load(self, ids):
+        rows = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self._load([ticket.pk for ticket in self.id_results[key]])
+        return self[key : key + 1][0]
+
+    def __iter__(self):
+        return iter(self._load([ticket.pk for ticket in self.id_results]))
+
+    def __len__(self):
+        return self.count()
+
+
+def search_tickets(queryset, text, order_by_relevance=False):
+    """Tickets of ``queryset`` (already limited to what the user may see) matching ``text``.
+
+    Keeps the queryset's ordering unless ``order_by_relevance``; the search itself runs
+    through Wagtail's search API in the "tickets" backend.
+    """
+    query = parse_query(text)
+    if query is None:
+        return queryset
+    backend = get_backend()
+    ids_only = queryset.select_related(None).prefetch_related(None).only("pk")
+    id_results = backend.search(query, ids_only, order_by_relevance=order_by_relevance)
+    unordered = backend.search(query, ids_only.order_by(), order_by_relevance=False)
+    return TicketSearchResults(id_results, queryset, unordered)
+
+
+def indexable_tickets():
+    """Tickets with what their index entry reads, in four queries per chunk (the customer's addresses
+    are two relations deep: without the prefetch it is one query per ticket)."""
+    return Ticket.objects.select_related("customer").prefetch_related(
+        "customer__addresses",
+        Prefetch("messages", queryset=Message.objects.only("ticket_id", "from_address", "body_text")),
+    )
+
+
+def index_tickets(ticket_ids):
+    """(Re-)index the given tickets now; ids of tickets that no longer exist are dropped from the index."""
+    backend = get_backend()
+    ids = sorted(set(ticket_ids))
+    for start in range(0, len(ids), INDEX_CHUNK):
+        chunk = ids[start : start + INDEX_CHUNK]
+        tickets = list(indexable_tickets().filter(pk__in=chunk))
+        if tickets:
+            backend.add_bulk(Ticket, tickets)
+        for missing in set(chunk) - {ticket.pk for ticket in tickets}:
+            backend.delete(Ticket(pk=missing))
+
+
+def index_all_tickets(chunk_size=INDEX_CHUNK, progress=None):
+    """Index every ticket (after a restore or an import); returns how many."""
+    done = 0
+    last_pk = 0
+    while True:
+        ids = list(
+            Ticket.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return done
+        index_tickets(ids)
+        done += len(ids)
+        last_pk = ids[-1]
+        if progress:
+            progress(done)
+
+
+def reindex(ticket_ids):
+    """Re-index these tickets now, inside the caller's transaction (the index lives in the same database,
+    so a rollback undoes both). A failure is logged, never raised: the tickets themselves are safe."""
+    ids = {pk for pk in ticket_ids if pk}
+    if not ids:
+        return
+    pending = getattr(_deferred, "ids", None)
+    if pending is not None:
+        pending.update(ids)
+        return
+    try:
+        with transaction.atomic():
+            index_tickets(ids)
+    except Exception:
+        # `manage.py update_index --backend tickets` repairs the index later.
+        logger.exception("could not update the ticket search index for tickets %s", sorted(ids))
+
+
+_deferred = threading.local()
+DEFERRED_CHUNK = 50
+
+
+@contextmanager
+def deferred_reindex():
+    """Collect the re-index requests of a block and index those tickets once when it ends (mail ingest).
+
+    One pass per batch instead of one per message: SQLite's backend rescans the whole index per call.
+    """
+    if getattr(_deferred, "ids", None) is not None:
+        yield  # an outer block indexes
+        return
+    _deferred.ids = set()
+    try:
+        yield
+    finally:
+        ids, _deferred.ids = sorted(_deferred.ids), None
+        # Small chunks: indexing loads every message of each ticket, so memory follows the chunk size.
+        for start in range(0, len(ids), DEFERRED_CHUNK):
+            reindex(ids[start : start + DEFERRED_CHUNK])
+
+
+@receiver(post_save, sender=Message, dispatch_uid="inbox_search_message_saved")
+def _message_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    # Delivery bookkeeping (state, attempts …) saves messages often and changes nothing searchable.
+    if not raw and (created or update_fields is None or INDEXED_MESSAGE_FIELDS & set(update_fields)):
+        reindex([instance.ticket_id])
+
+
+@receiver(post_delete, sender=Message, dispatch_uid="inbox_search_message_deleted")
+def _message_deleted(sender, instance, **kwargs):
+    reindex([instance.ticket_id])
+
+
+@receiver(post_save, sender=Ticket, dispatch_uid="inbox_search_ticket_saved")
+def _ticket_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if raw:
+        return
+    if created or update_fields is None or INDEXED_TICKET_FIELDS & set(update_fields):
+        reindex([instance.pk])
+
+
+@receiver(post_delete, sender=Ticket, dispatch_uid="inbox_search_ticket_deleted")
+def _ticket_deleted(sender, instance, **kwargs):
+    reindex([instance.pk])
+
+
+@receiver(post_save, sender=Customer, dispatch_uid="inbox_search_customer_saved")
+def _customer_saved(sender, instance, created, raw=False, **kwargs):
+    if not (raw or created):
+        reindex(Ticket.objects.filter(customer=instance).values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=CustomerAddress, dispatch_uid="inbox_search_address_saved")
+@receiver(post_delete, sender=CustomerAddress, dispatch_uid="inbox_search_address_deleted")
+def _address_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        reindex(Ticket.objects.filter(customer_id=instance.customer_id).values_list("pk", flat=True))

@@ -1,0 +1,1 @@
+"""Knowledge base search: the Whoosh backend for Wagtail and the KB's own search service."""

@@ -1,0 +1,1 @@
+"""Tests of the shared inbox: mail parsing, fetching, sending, the ticket page."""

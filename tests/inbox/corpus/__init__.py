@@ -1,0 +1,1 @@
+"""The hostile mail corpus: generator modules and the .eml files they write."""
