@@ -8,6 +8,8 @@ Chromium missing: the test is skipped with the reason on a laptop and fails unde
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,22 @@ def new_page(browser):
     yield open_page
     for context in contexts:
         context.close()
+    wait_for_live_server_requests()
+
+
+def wait_for_live_server_requests(timeout=20.0):
+    """Let the live server finish the requests the closed pages left in flight.
+
+    A request still running (a slow sidebar panel, a presence poll) holds locks in its own
+    database connection; the test database's flush after the test would then deadlock on
+    PostgreSQL, or the request would touch the database after the test's access ended.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [t for t in threading.enumerate() if "process_request_thread" in t.name and t.is_alive()]
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise AssertionError(
+        f"the live server still serves {len(busy)} request(s) {timeout:.0f} s after the test"
+    )
