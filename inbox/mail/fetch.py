@@ -34,6 +34,7 @@ from inbox.mail.connection import (
     open_imap,
     scrub,
 )
+from inbox.mail.idle import IdleSupervisor, idle_enabled
 from inbox.mail.ingest import IngestSummary, process_pending, store_raw
 from inbox.models import Mailbox, MailboxFolderState, RawMessage
 
@@ -312,31 +313,55 @@ def active_mailboxes(name=None):
 def poll_forever(stop_event=None, mailbox_name=None, batch_size=100, report=None):
     """The worker's poller: fetch each active mailbox whenever its poll interval has elapsed.
 
+    Where the server has IMAP IDLE, new mail wakes the loop at once (``inbox.mail.idle``).
     Runs until ``stop_event`` is set (then finishes the batch in hand and returns). One mailbox's
     failure is recorded on it and never stops the loop; ``report(result)`` sees every fetch.
     """
     stop_event = stop_event or threading.Event()
+    idle = IdleSupervisor() if idle_enabled() else None
     due = {}
-    while not stop_event.is_set():
-        pause = 30.0
-        try:
-            close_old_connections()
-            for mailbox in active_mailboxes(mailbox_name):
-                if stop_event.is_set():
-                    break
-                wait = due.get(mailbox.pk, 0) - time.monotonic()
-                if wait > 0:
-                    pause = min(pause, wait)
-                    continue
-                result = fetch_mailbox(mailbox, batch_size=batch_size, stop_event=stop_event)
-                interval = max(mailbox.poll_interval, MIN_POLL_SECONDS)
-                due[mailbox.pk] = time.monotonic() + interval
-                pause = min(pause, interval)
-                if report is not None:
-                    report(result)
-            # Periodic work of every app (due replies, counters) rides on this loop.
-            do_action(WORKER_TICK)
-            pause = min(pause, TICK_SECONDS)
-        except Exception:  # e.g. the database is down: log, wait, try again
-            logger.exception("Polling mailboxes failed; retrying in %s s", pause)
-        stop_event.wait(max(pause, 0.1))
+    try:
+        while not stop_event.is_set():
+            pause = 30.0
+            try:
+                close_old_connections()
+                mailboxes = active_mailboxes(mailbox_name)
+                if idle is not None:
+                    idle.sync(mailboxes)
+                    for pk in idle.take_changed():
+                        due[pk] = 0  # the server announced news: fetch now
+                for mailbox in mailboxes:
+                    if stop_event.is_set():
+                        break
+                    wait = due.get(mailbox.pk, 0) - time.monotonic()
+                    if wait > 0:
+                        pause = min(pause, wait)
+                        continue
+                    result = fetch_mailbox(mailbox, batch_size=batch_size, stop_event=stop_event)
+                    interval = max(mailbox.poll_interval, MIN_POLL_SECONDS)
+                    due[mailbox.pk] = time.monotonic() + interval
+                    pause = min(pause, interval)
+                    if report is not None:
+                        report(result)
+                # Periodic work of every app (due replies, counters) rides on this loop.
+                do_action(WORKER_TICK)
+                pause = min(pause, TICK_SECONDS)
+            except Exception:  # e.g. the database is down: log, wait, try again
+                logger.exception("Polling mailboxes failed; retrying in %s s", pause)
+            _pause(stop_event, idle, max(pause, 0.1))
+    finally:
+        if idle is not None:
+            idle.stop()
+
+
+def _pause(stop_event, idle, seconds):
+    """Sleep until the next mailbox is due, a stop is requested, or IDLE reports news."""
+    if idle is None:
+        stop_event.wait(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while not stop_event.is_set() and not idle.wake.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        idle.wake.wait(min(left, 0.25))
