@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 from django.utils.translation import gettext as _
 
-from inbox.mail import reports
+from inbox.mail import reports, tnef
 from inbox.mail.charsets import (
     clean_text,
     codecs_for,
@@ -301,7 +301,23 @@ class BodyWalker:
         if is_text and not resource and disposition != "attachment" and (not filename or top or alternative):
             return self._text(part, subtype)
         self._attach(part, content_type, filename)
+        if content_type in tnef.TNEF_TYPES:
+            self._unpack_tnef(payload_bytes(part))
         return Content()
+
+    def _unpack_tnef(self, data: bytes) -> None:
+        try:
+            files = tnef.unpack(data)
+        except tnef.TnefError as exc:
+            self._defect(
+                _("The winmail.dat attachment could not be unpacked (%(reason)s); it is kept as it is.")
+                % {"reason": exc}
+            )
+            return
+        for name, content_type, content in files:
+            self._unnamed += 1
+            fallback = f"attachment-{self._unnamed}{extension_for(content_type)}"
+            self._add(ParsedAttachment(safe_filename(name, content_type, fallback), content_type, content))
 
     def _multipart(self, part, content_type, depth, in_report, alternative):
         children = raw_payload(part)

@@ -22,8 +22,9 @@ Bodies:
 * ``multipart/mixed`` (and unknown multiparts): inline text/HTML parts without a file name are
   joined in order; everything else is an attachment.
 * ``multipart/signed``/``encrypted`` (S/MIME, PGP): the signed content is the body; signatures,
-  ``application/pkcs7-mime``, ``application/pgp-encrypted`` parts, ``winmail.dat``
-  (``application/ms-tnef``) and any other non-text part are kept as attachments, unopened.
+  ``application/pkcs7-mime``, ``application/pgp-encrypted`` parts and any other non-text
+  part are kept as attachments, unopened. ``winmail.dat`` (``application/ms-tnef``) is kept
+  too, and the files inside it are added as attachments of their own (``inbox.mail.tnef``).
 * Forwarded mail (``message/rfc822`` parts) is handled one way everywhere: the part is kept
   byte-for-byte as an attachment named ``<its subject>.eml`` AND its text (and HTML) is
   appended to the body under a ``---------- Forwarded message ----------`` block with its
