@@ -161,5 +161,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # urllib3 logs request URLs at DEBUG, and some APIs put keys in them.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "INFO"}},
+    # django_tasks logs every task's start and end at INFO (a page publish queues several):
+    # failures still show at WARNING and above.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "urllib3": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},
+        "tnefparse": {"level": "WARNING"},
+    },
 }

@@ -1,4 +1,4 @@
-"""Production's path: the reply's task goes through django-tasks-db and its real ``db_worker``."""
+"""Production's path: the reply's task goes through django-tasks-db and the real worker (``task_worker``)."""
 
 from datetime import timedelta
 
@@ -23,7 +23,7 @@ def db_tasks(settings):
 
 def run_worker():
     call_command(
-        "db_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay", verbosity=0
+        "task_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay", verbosity=0
     )
 
 

@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 "--graceful-timeout",
                 "10",
             ],
-            "tasks": [*manage, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
+            "tasks": [*manage, "task_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
             "mail": [*manage, "fetch_mail"],
         }
         children = {}
