@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from .admin import mailboxes, notifications, ticket_page, tickets  # noqa: F401
+from .admin import dashboard, mailboxes, notifications, ticket_page, tickets  # noqa: F401
 
 
 @hooks.register("site.worker_tick")

@@ -19,6 +19,7 @@ from inbox import queries
 from inbox.models import CustomerAddress, Ticket
 from inbox.permissions import mailboxes_for
 from inbox.search import search_tickets
+from inbox.services.mailbox_health import mailbox_alerts_context
 
 from .bulk import bulk_buttons, undo_delete_view
 from .filters import TicketFilterSet
@@ -205,6 +206,7 @@ class TicketListView(IndexView):
         context["model_opts"] = Ticket._meta
         if not self.results_only:
             context["bulk_buttons"] = bulk_buttons(self.request.user)
+            context.update(mailbox_alerts_context(self.request.user))
         return context
 
     def _remember_order(self, tickets):
