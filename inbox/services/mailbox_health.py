@@ -1,11 +1,15 @@
-"""Which of a user's mailboxes are not receiving mail, and why, for the alerts agents see.
+"""Which of a user's mailboxes are not receiving mail or sending replies, for the alerts agents see.
 
 A mailbox whose last fetch failed (wrong password, server unreachable, folder gone …) keeps
 its error in ``Mailbox.last_error`` until a fetch succeeds again. Agents see the alert on the
 inbox list and the admin dashboard, so a broken connection never goes unnoticed for days.
 """
 
-from inbox.permissions import can_manage_mailboxes, mailboxes_for
+from inbox.models import Message
+from inbox.permissions import can_manage_mailboxes, mailbox_ids_for, mailboxes_for
+
+# Failed replies listed by name; the alert counts the rest.
+LISTED_FAILED_REPLIES = 5
 
 
 def failing_mailboxes(user):
@@ -20,5 +24,31 @@ def failing_mailboxes(user):
     )
 
 
+def failed_replies(user):
+    """``(count, the latest few)`` of replies that gave up sending (after every retry), in the user's mailboxes.
+
+    A reply stays failed until an agent resends it (or deletes the ticket); the message row and
+    its error are on the ticket page.
+    """
+    replies = Message.objects.filter(
+        delivery_state=Message.Delivery.FAILED,
+        ticket__deleted_at__isnull=True,
+        ticket__mailbox_id__in=mailbox_ids_for(user),
+    )
+    latest = list(
+        replies.select_related("ticket")
+        .only("pk", "delivery_error", "ticket__id", "ticket__subject")
+        .order_by("-created_at")[:LISTED_FAILED_REPLIES]
+    )
+    count = len(latest) if len(latest) < LISTED_FAILED_REPLIES else replies.count()
+    return count, latest
+
+
 def mailbox_alerts_context(user):
-    return {"failing_mailboxes": failing_mailboxes(user), "can_manage_mailboxes": can_manage_mailboxes(user)}
+    failed_count, failed_latest = failed_replies(user)
+    return {
+        "failing_mailboxes": failing_mailboxes(user),
+        "failed_reply_count": failed_count,
+        "failed_replies": failed_latest,
+        "can_manage_mailboxes": can_manage_mailboxes(user),
+    }
