@@ -8,7 +8,7 @@
 ``--source files`` generates ``--count`` messages as .eml files in a temporary folder (threads of
 1–10 messages alternating between a customer and our replies, mixed body sizes, a fifth with an
 attachment), then times the import service that ``manage.py import_mail`` runs (store raw, then
-parse, thread and save each message in its own transaction). Generation and migrations are not
+parse, thread and save 50 messages per transaction). Generation and migrations are not
 timed. Prints one JSON line: messages, seconds, messages_per_second, peak_rss_mb (the process's
 peak resident memory, from getrusage), peak_anon_mb (the same without pages of mapped files, i.e.
 without the memory-mapped SQLite database) and the database engine. Each source is a function in

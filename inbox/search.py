@@ -163,6 +163,15 @@ def reindex(ticket_ids):
         logger.exception("could not update the ticket search index for tickets %s", sorted(ids))
 
 
+def reindex_customer_tickets(customer_id):
+    """Re-index every ticket of this customer (their name or addresses changed)."""
+    pending = getattr(_deferred, "customers", None)
+    if pending is not None:
+        pending.add(customer_id)  # looked up once for the whole block, not once per new customer
+        return
+    reindex(Ticket.objects.filter(customer_id=customer_id).values_list("pk", flat=True))
+
+
 _deferred = threading.local()
 DEFERRED_CHUNK = 50
 
@@ -177,10 +186,19 @@ def deferred_reindex():
         yield  # an outer block indexes
         return
     _deferred.ids = set()
+    _deferred.customers = set()
     try:
         yield
     finally:
-        ids, _deferred.ids = sorted(_deferred.ids), None
+        ids, customers = _deferred.ids, sorted(_deferred.customers)
+        _deferred.customers = None
+        try:
+            for start in range(0, len(customers), INDEX_CHUNK):
+                chunk = customers[start : start + INDEX_CHUNK]
+                ids.update(Ticket.objects.filter(customer_id__in=chunk).values_list("pk", flat=True))
+        except Exception:
+            logger.exception("could not find the tickets of customers %s to re-index", customers)
+        ids, _deferred.ids = sorted(ids), None
         # Small chunks: indexing loads every message of each ticket, so memory follows the chunk size.
         for start in range(0, len(ids), DEFERRED_CHUNK):
             reindex(ids[start : start + DEFERRED_CHUNK])
@@ -214,11 +232,11 @@ def _ticket_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=Customer, dispatch_uid="inbox_search_customer_saved")
 def _customer_saved(sender, instance, created, raw=False, **kwargs):
     if not (raw or created):
-        reindex(Ticket.objects.filter(customer=instance).values_list("pk", flat=True))
+        reindex_customer_tickets(instance.pk)
 
 
 @receiver(post_save, sender=CustomerAddress, dispatch_uid="inbox_search_address_saved")
 @receiver(post_delete, sender=CustomerAddress, dispatch_uid="inbox_search_address_deleted")
 def _address_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        reindex(Ticket.objects.filter(customer_id=instance.customer_id).values_list("pk", flat=True))
+        reindex_customer_tickets(instance.customer_id)

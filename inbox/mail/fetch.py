@@ -2,12 +2,14 @@
 
 Per mailbox folder, ``MailboxFolderState`` keeps the folder's UIDVALIDITY and the highest UID
 imported. Only newer UIDs are fetched, in batches, with ``BODY.PEEK[]`` so nothing is marked
-read. Each batch is stored raw and the folder's ``last_uid`` advanced in ONE transaction, so a
-crash at any instant either keeps the whole batch (and will not fetch it again) or none of it
-(and fetches it again). The folder state row is locked (``select_for_update(nowait=True)``) and
-re-read inside that transaction, and raw messages have a unique dedupe key, so two workers on one
-mailbox never store a message twice. Nothing on the server is flagged, deleted or expunged unless
-the mailbox's ``move_to_folder`` is set; then messages are moved only after they are committed.
+read. Each batch is stored raw (one bulk INSERT) and the folder's ``last_uid`` advanced in ONE
+transaction, so a crash at any instant either keeps the whole batch (and will not fetch it
+again) or none of it (and fetches it again); then the batch is processed, a few dozen raws per
+transaction (``inbox.mail.ingest``). The folder state row is locked
+(``select_for_update(nowait=True)``) and re-read inside that transaction, and raw messages have
+a unique dedupe key, so two workers on one mailbox never store a message twice. Nothing on the
+server is flagged, deleted or expunged unless the mailbox's ``move_to_folder`` is set; then
+messages are moved only after they are committed.
 
 ``fetch_mailbox`` is what ``manage.py fetch_mail --once`` runs for each mailbox; ``poll_forever``
 is the worker's loop.
@@ -35,7 +37,7 @@ from inbox.mail.connection import (
     scrub,
 )
 from inbox.mail.idle import IdleSupervisor, idle_enabled
-from inbox.mail.ingest import IngestSummary, process_pending, store_raw
+from inbox.mail.ingest import IngestSummary, new_raw_message, process_pending, store_raw_many
 from inbox.models import Mailbox, MailboxFolderState, RawMessage
 
 logger = logging.getLogger(__name__)
@@ -249,30 +251,31 @@ def _import_batch(client, mailbox, folder, state_pk, uidvalidity, batch, result)
     """Store one batch raw and advance last_uid in one transaction; returns the committed UIDs."""
     # Download before the transaction: on SQLite a write transaction blocks every other writer.
     response = client.fetch(batch, ["BODY.PEEK[]"])
-    fetched = stored = duplicates = 0
     with transaction.atomic():
         state = _lock_state(state_pk)
         if state.uidvalidity != uidvalidity:
             raise FolderBusy()  # another worker saw a new UIDVALIDITY meanwhile; next round re-scans
         committed = [uid for uid in batch if uid > state.last_uid]
+        rows = []
         for uid in committed:
-            data = response.get(uid)
+            data = response.pop(uid, None)
             raw = data.get(b"BODY[]") if data else None
             if raw is None:
                 continue  # expunged since the search: nothing left to import
-            fetched += 1
-            saved = store_raw(
-                mailbox,
-                bytes(raw),
-                source=RawMessage.Source.IMAP,
-                folder=folder,
-                uidvalidity=uidvalidity,
-                uid=uid,
+            rows.append(
+                new_raw_message(
+                    mailbox,
+                    raw,
+                    source=RawMessage.Source.IMAP,
+                    folder=folder,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                )
             )
-            if saved is None:
-                duplicates += 1
-            else:
-                stored += 1
+        store_raw_many(rows)
+        fetched = len(rows)
+        stored = sum(1 for row in rows if row.pk is not None)
+        duplicates = fetched - stored
         if committed:
             state.last_uid = max(committed)
         state.last_fetch_at = timezone.now()

@@ -44,13 +44,17 @@ class Run:
     """What stays the same while a batch of raw messages is processed: our addresses, mailboxes, customers.
 
     ``forget_customers()`` must be called when a transaction rolls back, since customers created
-    in it are gone.
+    in it are gone; ``new_transaction()`` when one begins (the Message-ID locks are per transaction).
     """
 
     def __init__(self, own_addresses):
         self.own = own_addresses
         self.mailboxes = {}
         self.customers = {}
+        self.locked_ids = set()
+
+    def new_transaction(self):
+        self.locked_ids = set()
 
     def mailbox(self, pk):
         if pk not in self.mailboxes:
@@ -80,12 +84,30 @@ def finish(raw, state, note=""):
     raw.processed_at = timezone.now()
 
 
-def _lock_message_id(message_id):
-    """On PostgreSQL, serialise workers handling the same Message-ID (the same mail in two mailboxes)."""
-    if message_id and connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], "big", signed=True)
+def _lock_key(message_id):
+    return int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], "big", signed=True)
+
+
+def lock_message_ids(run, message_ids):
+    """On PostgreSQL, lock these Message-IDs until the transaction ends, in one query and one order.
+
+    Serialises workers handling the same Message-ID (the same mail in two mailboxes); taken for
+    a whole batch at its start, sorted, so two workers' batches cannot deadlock on them.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key(mid) for mid in message_ids if mid} - run.locked_ids)
+    if keys:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("SELECT pg_advisory_xact_lock(key) FROM unnest(%s::bigint[]) AS key", [keys])
+        run.locked_ids.update(keys)
+
+
+def _lock_message_id(run, message_id):
+    """Lock one Message-ID (see lock_message_ids) unless the batch holds it already."""
+    if message_id and connection.vendor == "postgresql" and _lock_key(message_id) not in run.locked_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(message_id)])
 
 
 def already_stored(parsed, known):
@@ -119,7 +141,7 @@ def handle(raw, parsed, run, files):
     """
     mailbox = run.mailbox(raw.mailbox_id)
     at = tickets_in.received_at(raw, parsed)
-    _lock_message_id(parsed.message_id)
+    _lock_message_id(run, parsed.message_id)
 
     known = known_messages(parsed)
     if already_stored(parsed, known):

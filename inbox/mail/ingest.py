@@ -1,18 +1,24 @@
 """The mail pipeline after fetching: raw bytes stored first, then processed exactly once.
 
 ``store_raw`` inserts the untouched bytes as a pending ``RawMessage`` (the unique
-``(mailbox, dedupe_key)`` constraint turns a second copy into ``None``). ``process_pending``
-then processes pending raws one at a time, each in its own transaction that also flips its
-state, so killing the process at any instant leaves a raw either pending (rolled back, done
-again next time) or processed — never half. On PostgreSQL raws are claimed with
-``SELECT … FOR UPDATE SKIP LOCKED``, so two workers never process the same one; SQLite
-serialises writers anyway. A bulk import (``process_ids(..., commit_every=50)``) commits 50
-raws at a time, each still processed atomically in its own savepoint.
+``(mailbox, dedupe_key)`` constraint turns a second copy into ``None``; ``store_raw_many`` does
+the same for a whole fetched batch in one INSERT). ``process_pending`` then processes pending
+raws ``COMMIT_EVERY`` at a time in ONE transaction, each raw atomically in its own savepoint, and
+the transaction also flips their states: killing the process at any instant leaves every raw
+of the batch either pending (rolled back, done again next time) or processed — never half.
+One commit per batch rather than per message is what makes PostgreSQL fast (it fsyncs every
+commit). On PostgreSQL raws are claimed with ``SELECT … FOR UPDATE SKIP LOCKED``, so two
+workers never process the same one, and the batch's Message-IDs are locked up front, in one
+order, for the same mail arriving in two mailboxes; SQLite serialises writers anyway.
+``process_raw`` (a re-process, a contact form) is one raw in one transaction.
 
 What a raw becomes is decided by ``inbox.mail.incoming`` (new ticket, reply, bounce,
-duplicate). Anything raised while processing one raw rolls back just that raw, which is then
-**quarantined**: state ``quarantined``, the error (type, message, short traceback) stored,
-``attempts`` + 1; the next raw goes on. ``reprocess`` tries again after a fix.
+duplicate). Anything raised while processing one raw rolls back just that raw (to its
+savepoint), which is then **quarantined**: state ``quarantined``, the error (type, message,
+short traceback) stored, ``attempts`` + 1; the other raws of the batch go on and commit
+together. Only a deadlock or lock timeout between two workers (``TRANSIENT_SQLSTATES``) is not
+the message's fault: that raw is left pending for the next pass instead. ``reprocess`` tries
+again after a fix.
 
 Attachment files are written to storage during the transaction (inbox.services.tickets_in);
 when a transaction or savepoint rolls back, the files it wrote are deleted, so a committed
@@ -29,7 +35,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +51,10 @@ logger = logging.getLogger(__name__)
 
 OUTCOMES = (NEW_TICKET, REPLY, DUPLICATE, BOUNCE, QUARANTINED)
 CLAIM_CHUNK = 200
+# Raws processed in one transaction (one savepoint each): one commit, one fsync, per batch.
+COMMIT_EVERY = 50
+# Errors of the database between concurrent workers: the raw stays pending and is tried again.
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
 # Messages processed between two updates of the search index.
 INDEX_BATCH = 500
 MAX_ERROR_LENGTH = 8000
@@ -147,21 +157,28 @@ def store_raw(mailbox, raw, *, source, folder="", uidvalidity=None, uid=None, qu
     row = new_raw_message(
         mailbox, raw, source=source, folder=folder, uidvalidity=uidvalidity, uid=uid, quiet=quiet
     )
+    return row if _insert(row) else None
+
+
+def _insert(row):
+    """Insert one unsaved RawMessage in a savepoint; False when its mailbox has those bytes already."""
     try:
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:
-        if not RawMessage.objects.filter(mailbox=mailbox, dedupe_key=row.dedupe_key).exists():
+        row.pk = None
+        if not RawMessage.objects.filter(mailbox_id=row.mailbox_id, dedupe_key=row.dedupe_key).exists():
             raise  # some other constraint: a real error
-        return None
-    return row
+        return False
+    return True
 
 
 def store_raw_many(rows):
     """Insert unsaved RawMessages of one mailbox in bulk; returns {dedupe_key: (pk, state)} of every row.
 
-    Rows whose dedupe key is stored already (or repeated in ``rows``) are not inserted; the map
-    gives the stored row's pk and state instead. Safe inside the caller's transaction.
+    Rows whose dedupe key is stored already (or repeated in ``rows``) are not inserted (their
+    ``pk`` stays None); the map gives the stored row's pk and state instead. Safe inside the
+    caller's transaction.
     """
     if not rows:
         return {}
@@ -182,9 +199,9 @@ def store_raw_many(rows):
     except IntegrityError:
         # Another process stored some of them meanwhile: one by one, and the constraint decides.
         for key, row in fresh.items():
-            saved = store_raw(mailbox, row.raw, source=row.source, folder=row.folder, quiet=row.quiet)
-            if saved is not None:
-                stored[key] = (saved.pk, saved.state)
+            row.pk = None
+            if _insert(row):
+                stored[key] = (row.pk, row.state)
             else:
                 stored[key] = RawMessage.objects.filter(mailbox=mailbox, dedupe_key=key).values_list(
                     "pk", "state"
@@ -198,11 +215,11 @@ def store_raw_many(rows):
 # --- processing --------------------------------------------------------------------------------------
 
 
-def process_pending(mailbox=None, limit=None, pool=None):
+def process_pending(mailbox=None, limit=None, pool=None, commit_every=COMMIT_EVERY):
     """Process pending raw messages (of one mailbox, or all) in arrival order; returns an IngestSummary.
 
-    Each is processed and committed on its own. With a ``pool`` (inbox.mail.parsing_pool.ParserPool)
-    messages are parsed ahead in its worker processes.
+    ``commit_every`` raws are committed together, each processed in its own savepoint. With a
+    ``pool`` (inbox.mail.parsing_pool.ParserPool) messages are parsed ahead in its worker processes.
     """
     summary = IngestSummary()
     last_pk = 0
@@ -215,7 +232,7 @@ def process_pending(mailbox=None, limit=None, pool=None):
         if not chunk:
             break
         last_pk = chunk[-1]
-        summary.add(process_ids(chunk, pool=pool))
+        summary.add(process_ids(chunk, pool=pool, commit_every=commit_every))
     return summary
 
 
@@ -269,12 +286,11 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
     """Process these raw messages in this order; returns an IngestSummary.
 
     Each raw is processed atomically on its own (a failure rolls back just that one and quarantines
-    it). With ``commit_every`` 1 each also commits on its own; a bulk import commits every
-    ``commit_every`` raws, so a crash rolls back at most that many, which stay pending and are
-    processed by the next run. Raws no longer pending are skipped (another worker had them). The
-    search index is updated once per ``index_every`` messages. With a ``pool``
-    (inbox.mail.parsing_pool.ParserPool), messages are parsed ahead in its worker processes
-    while this one writes.
+    it). ``commit_every`` raws commit together (1: each on its own), so a crash rolls back at most
+    that many, which stay pending and are processed by the next run. Raws no longer pending are
+    skipped (another worker had them). The search index is updated once per ``index_every``
+    messages. With a ``pool`` (inbox.mail.parsing_pool.ParserPool), messages are parsed ahead in
+    its worker processes while this one writes.
     """
     from inbox.mail.parsing_pool import parse_ahead
     from inbox.search import deferred_reindex
@@ -310,22 +326,24 @@ def _process_batch(batch, run, one_transaction):
     """
     outcomes = {}
     if one_transaction:
-        with _transaction() as files:
+        with _transaction(run) as files:
             claimed = _claim([pk for pk, _parsed in batch], with_bytes=any(p is None for _pk, p in batch))
+            # Locked in one sorted pass: workers taking them one by one could deadlock each other.
+            incoming.lock_message_ids(run, [raw.message_id for raw in claimed.values()])
             done = []
             for pk, parsed in batch:
                 if pk in claimed:
                     outcomes[pk] = _process_one(claimed[pk], parsed, run, files, done)
             _save_states(done)
-        return outcomes
+        return {pk: outcome for pk, outcome in outcomes.items() if outcome is not None}
     for pk, parsed in batch:
-        with _transaction() as files:
+        with _transaction(run) as files:
             raw = _claim([pk], with_bytes=parsed is None).get(pk)
             if raw is not None:
                 done = []
                 outcomes[pk] = _process_one(raw, parsed, run, files, done)
                 _save_states(done)
-    return outcomes
+    return {pk: outcome for pk, outcome in outcomes.items() if outcome is not None}
 
 
 def _save_states(raws):
@@ -343,14 +361,16 @@ def _save_states(raws):
 
 
 @contextlib.contextmanager
-def _transaction():
+def _transaction(run):
     """A transaction whose attachment files (recorded in the yielded FileJournal) go if it rolls back."""
     files = tickets_in.FileJournal()
+    run.new_transaction()
     try:
         with transaction.atomic():
             yield files
     except BaseException:
         files.discard()  # rolled back or interrupted: none of its messages exist, so neither may their files
+        run.forget_customers()
         raise
 
 
@@ -368,7 +388,8 @@ def _process_one(raw, parsed, run, transaction_files, done):
     """Process a claimed raw in a savepoint; a failure rolls back to it and quarantines the raw.
 
     A processed raw (its new state set, not saved) is appended to ``done`` for the caller to save
-    in the same transaction.
+    in the same transaction. A transient database error (see TRANSIENT_SQLSTATES) leaves the raw
+    pending and gives None.
     """
     files = tickets_in.FileJournal()
     try:
@@ -385,11 +406,21 @@ def _process_one(raw, parsed, run, transaction_files, done):
     except Exception as exc:
         files.discard()
         run.forget_customers()  # those created in the rolled-back savepoint are gone
+        if _is_transient(exc):
+            logger.info("raw message %s left pending after a lock conflict: %s", raw.pk, exc)
+            return None
         _quarantine(raw, exc)
         return QUARANTINED
     transaction_files.names.extend(files.names)
     done.append(raw)
     return outcome
+
+
+def _is_transient(exc):
+    """A deadlock, serialization failure or lock timeout: another worker's fault, not the message's."""
+    cause = exc if isinstance(exc, OperationalError) else None
+    sqlstate = getattr(getattr(cause, "__cause__", None), "sqlstate", None)
+    return sqlstate in TRANSIENT_SQLSTATES
 
 
 def _error_text(exc):

@@ -77,7 +77,7 @@ class ParserPool:
             return
         items = iter(items)
         queue = deque()  # [key, future (None: not submitted), payload]
-        state = {"bytes": 0, "exhausted": False, "isolate": 0}
+        state = {"bytes": 0, "exhausted": False, "isolate": 0, "restarted": False}
 
         def submit(entry):
             if entry[1] is None and entry[2] is not None:
@@ -88,8 +88,10 @@ class ParserPool:
                 if queue:
                     submit(queue[0])  # suspects run alone
                 return
-            for entry in queue:
-                submit(entry)
+            if state["restarted"]:  # else every queued entry is on its way already
+                state["restarted"] = False
+                for entry in queue:
+                    submit(entry)
             while (
                 not state["exhausted"]
                 and len(queue) < MAX_IN_FLIGHT
@@ -111,6 +113,7 @@ class ParserPool:
                 result = future.result() if future is not None else None
             except BrokenProcessPool as exc:
                 self._restart()
+                state["restarted"] = True
                 if not state["isolate"]:
                     # Which item killed the worker is unknown: run those that were on their way alone.
                     state["isolate"] = sum(1 for entry in queue if entry[1] is not None)

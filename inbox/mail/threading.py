@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from inbox.mail.compose import split_addresses
@@ -66,6 +67,8 @@ def known_messages(parsed):
     KnownMessage rows, oldest first, each with its ticket: one query serves both the duplicate
     check and threading. Every incoming message makes this lookup, so it is written as SQL
     (``Ticket.objects.raw``): through the query builder, building it costs more than running it.
+    On PostgreSQL the tickets are locked (``FOR UPDATE``) until the transaction ends and marked
+    ``locked_for_update``: the message joining one of them needs no second query to lock it.
     """
     ids = [mid for mid in [parsed.message_id, *_candidate_ids(parsed)] if mid]
     if not ids:
@@ -76,10 +79,14 @@ def known_messages(parsed):
         f"JOIN {Ticket._meta.db_table} t ON t.id = m.ticket_id "
         f"WHERE m.message_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY m.id"
     )
+    lock = connection.features.has_select_for_update_of
+    if lock:
+        sql += " FOR UPDATE OF t"
     tickets = {}
     known = []
     for row in Ticket.objects.raw(sql, ids):
         ticket = tickets.setdefault(row.pk, row)  # one instance per ticket, shared by its messages
+        ticket.locked_for_update = lock
         known.append(KnownMessage(row.known_id, row.known_kind, row.known_from, row.known_subject, ticket))
     return known
 

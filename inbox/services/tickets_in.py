@@ -150,9 +150,10 @@ def _lock(ticket):
     """The ticket row, locked until the transaction ends, with fresh counters.
 
     On SQLite the transaction's write lock already excludes every other writer, so the ticket read
-    earlier in this transaction is current and needs no second read.
+    earlier in this transaction is current and needs no second read; nor does one that threading
+    read with ``FOR UPDATE`` (``locked_for_update``) in this transaction.
     """
-    if not connection.features.has_select_for_update:
+    if not connection.features.has_select_for_update or getattr(ticket, "locked_for_update", False):
         return ticket
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
