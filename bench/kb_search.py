@@ -2,6 +2,8 @@
 
     python bench/kb_search.py                   # 10,000 articles of about 800 words (temporary SQLite)
     python bench/kb_search.py --articles 1000   # smaller, while developing
+    python bench/kb_search.py --var /tmp/kb10k  # keep the database and index in /tmp/kb10k...
+    python bench/kb_search.py --var /tmp/kb10k --reuse --database-queries 0  # ...and time again
 
 Generates ``--articles`` English articles under one KB home and ten categories, written straight
 to the database (no signals, no revisions: generation is not what is measured). Like real help
@@ -21,10 +23,16 @@ rest common words, a fifth with a dropped letter (a typo). Then:
 
 Prints one JSON line: milliseconds at p50/p95 (and the number of queries) for each, the ratios
 database/Whoosh at p95, the rebuild seconds, the index size, and the load average at the end
-(timings are wall-clock: other work on the machine inflates them). Each KB call gets a request
-as the views do (Wagtail's routing has resolved its site), so page URLs are computed as in a
-real response. The database backend runs only the first ``--database-queries`` queries: at
-10,000 articles each of its searches takes seconds.
+(timings are wall-clock: other work on the machine inflates them; ``cpu_p50_ms``/``cpu_p95_ms``
+are the same percentiles of the process's CPU time, which waiting for a busy core does not
+inflate). Each KB call gets a request as the views do (Wagtail's routing has resolved its
+site), so page URLs are computed as in a real response. The database backend runs only the first ``--database-queries`` queries: at
+10,000 articles each of its searches takes seconds (0 skips it).
+
+``--var DIR`` keeps the generated database, both indexes, the queries and the build figures in
+DIR; ``--reuse`` then times the searches again on them without generating or rebuilding
+anything (the build figures printed are those of the run that built DIR), and
+``--reuse --rebuild-whoosh`` rebuilds (and times) only the Whoosh index first.
 """
 
 import argparse
@@ -64,9 +72,10 @@ GENERAL_WORDS = (
 ).split()
 
 
-def configure():
-    var = tempfile.mkdtemp(prefix="helpdesk-bench-kb-")
-    os.environ["HELPDESK_VAR_DIR"] = var
+def configure(var=None):
+    var = var or tempfile.mkdtemp(prefix="helpdesk-bench-kb-")
+    Path(var).mkdir(parents=True, exist_ok=True)
+    os.environ["HELPDESK_VAR_DIR"] = str(var)
     os.environ["DATABASE_URL"] = f"sqlite:///{Path(var) / 'bench.sqlite3'}"
     os.environ["TASK_BACKEND"] = "immediate"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -268,12 +277,21 @@ def percentiles(samples):
 
 
 def timed(function, items):
-    samples = []
+    """Wall-clock percentiles, and the same for this process's CPU time (less sensitive to
+    other work on the machine: a search waiting for a core does not count there)."""
+    samples, cpu = [], []
     for item in items:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function(item)
         samples.append(time.perf_counter() - started)
-    return {**percentiles(samples), "n": len(samples)}
+        cpu.append(time.process_time() - started_cpu)
+    cpu_figures = percentiles(cpu)
+    return {
+        **percentiles(samples),
+        "n": len(samples),
+        "cpu_p50_ms": cpu_figures["p50_ms"],
+        "cpu_p95_ms": cpu_figures["p95_ms"],
+    }
 
 
 def visitor_request(path, query):
@@ -286,6 +304,30 @@ def visitor_request(path, query):
     return request
 
 
+def build(options, rng, var):
+    """Generate the articles and build both indexes; saves the queries and figures in ``var``."""
+    home, _words, total_words = build_tree(options.articles, rng)
+    whoosh, whoosh_rebuild = rebuild_whoosh()
+    _database, database_rebuild = rebuild_database()
+    queries = make_queries(rng, options.queries)
+    prefixes = [query[: max(3, len(query) - rng.randint(1, 3))] for query in queries]
+    built = {
+        "home_id": home.pk,
+        "articles": options.articles,
+        "average_words": round(total_words / max(options.articles, 1)),
+        "whoosh_rebuild_s": round(whoosh_rebuild, 2),
+        "whoosh_index_mb": round(whoosh.store.size_on_disk() / 1e6, 1),
+        "database_rebuild_s": round(database_rebuild, 2),
+        "queries": queries,
+        "prefixes": prefixes,
+    }
+    (Path(var) / BUILD_FILE).write_text(json.dumps(built))
+    return built
+
+
+BUILD_FILE = "kb_search_build.json"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -294,29 +336,51 @@ def main():
         "--database-queries",
         type=int,
         default=100,
-        help="of the same queries, how many the (slow) database runs",
+        help="of the same queries, how many the (slow) database runs (0: none)",
     )
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--var", help="directory that keeps the database and indexes (default: temporary)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time again on what a previous run left in --var (no rebuild)"
+    )
+    parser.add_argument(
+        "--rebuild-whoosh", action="store_true", help="with --reuse: rebuild the Whoosh index first"
+    )
     options = parser.parse_args()
+    if options.reuse and not options.var:
+        parser.error("--reuse needs --var")
+    if options.rebuild_whoosh and not options.reuse:
+        parser.error("--rebuild-whoosh goes with --reuse")
     rng = random.Random(options.seed)
-    configure()
+    var = configure(options.var)
 
-    from kb.models import ArticlePage
+    from wagtail.search.backends import get_search_backend
+
+    from kb.models import ArticlePage, KnowledgeBaseIndexPage
     from kb.search.service import instant_search, search_articles
 
-    home, words, total_words = build_tree(options.articles, rng)
-    whoosh, whoosh_rebuild = rebuild_whoosh()
-    database, database_rebuild = rebuild_database()
-    queries = make_queries(rng, options.queries)
-    prefixes = [query[: max(3, len(query) - rng.randint(1, 3))] for query in queries]
+    if options.reuse:
+        built = json.loads((Path(var) / BUILD_FILE).read_text())
+        if options.rebuild_whoosh:
+            rebuilt, seconds = rebuild_whoosh()
+            built["whoosh_rebuild_s"] = round(seconds, 2)
+            built["whoosh_index_mb"] = round(rebuilt.store.size_on_disk() / 1e6, 1)
+            (Path(var) / BUILD_FILE).write_text(json.dumps(built))
+    else:
+        built = build(options, rng, var)
+    home = KnowledgeBaseIndexPage.objects.get(pk=built["home_id"])
+    queries, prefixes = built["queries"], built["prefixes"]
+    database = get_search_backend("database")
     articles = ArticlePage.objects.live().descendant_of(home)
+    whoosh = get_search_backend()
 
     search_url = home.url + "search/"
     instant_url = home.url + "instant/"
     for query in queries[:10]:  # warm-up: open searchers and the database
         search_articles(home, query, request=visitor_request(search_url, query))
         instant_search(home, query, request=visitor_request(instant_url, query))
-        list(database.search(query, articles)[:10])
+        if options.database_queries:
+            list(database.search(query, articles)[:10])
     few = slice(0, options.database_queries)
 
     def kb_search(query):
@@ -327,27 +391,29 @@ def main():
 
     results = {
         "benchmark": "kb_search",
-        "articles": options.articles,
-        "average_words": round(total_words / max(options.articles, 1)),
-        "whoosh_rebuild_s": round(whoosh_rebuild, 2),
-        "whoosh_index_mb": round(whoosh.store.size_on_disk() / 1e6, 1),
-        "database_rebuild_s": round(database_rebuild, 2),
+        "reused": bool(options.reuse),
+        **{key: value for key, value in built.items() if key not in ("home_id", "queries", "prefixes")},
         "kb_search": timed(kb_search, queries),
         "kb_instant": timed(kb_instant, prefixes),
         "wagtail_api_whoosh": timed(lambda q: list(whoosh.search(q, articles)[:10]), queries),
-        "wagtail_api_database": timed(lambda q: list(database.search(q, articles)[:10]), queries[few]),
-        "database_autocomplete": timed(lambda q: list(database.autocomplete(q, articles)[:8]), prefixes[few]),
-        "load_average": round(os.getloadavg()[0], 2),
     }
-    results["ratio_database_to_kb_search_p95"] = round(
-        results["wagtail_api_database"]["p95_ms"] / results["kb_search"]["p95_ms"], 2
-    )
-    results["ratio_database_to_whoosh_api_p95"] = round(
-        results["wagtail_api_database"]["p95_ms"] / results["wagtail_api_whoosh"]["p95_ms"], 2
-    )
-    results["ratio_database_autocomplete_to_kb_instant_p95"] = round(
-        results["database_autocomplete"]["p95_ms"] / results["kb_instant"]["p95_ms"], 2
-    )
+    if options.database_queries:
+        results["wagtail_api_database"] = timed(
+            lambda q: list(database.search(q, articles)[:10]), queries[few]
+        )
+        results["database_autocomplete"] = timed(
+            lambda q: list(database.autocomplete(q, articles)[:8]), prefixes[few]
+        )
+        results["ratio_database_to_kb_search_p95"] = round(
+            results["wagtail_api_database"]["p95_ms"] / results["kb_search"]["p95_ms"], 2
+        )
+        results["ratio_database_to_whoosh_api_p95"] = round(
+            results["wagtail_api_database"]["p95_ms"] / results["wagtail_api_whoosh"]["p95_ms"], 2
+        )
+        results["ratio_database_autocomplete_to_kb_instant_p95"] = round(
+            results["database_autocomplete"]["p95_ms"] / results["kb_instant"]["p95_ms"], 2
+        )
+    results["load_average"] = round(os.getloadavg()[0], 2)
     print(json.dumps(results))
 
 

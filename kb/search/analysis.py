@@ -138,21 +138,44 @@ def _base_chain(language):
 
 
 @cache
-def stemming_analyzer(language):
-    """Words, lower-cased, stop words removed and stemmed where Whoosh knows the language."""
-    chain = _base_chain(language)
+def _stemming_steps(language):
+    """The filters the stemming analyzer adds to the plain one: stop words, then the stemmer."""
+    steps = []
     if language in (GENERIC, THAI):
-        return chain
+        return steps
     try:
-        chain = chain | StopFilter(lang=language)
+        steps.append(StopFilter(lang=language))
     except NoStopWords:
         pass
     if has_stemmer(language):
         try:
-            chain = chain | StemFilter(lang=language, cachesize=50000)
+            steps.append(StemFilter(lang=language, cachesize=50000))
         except NoStemmer:
             pass
+    return steps
+
+
+@cache
+def stemming_analyzer(language):
+    """Words, lower-cased, stop words removed and stemmed where Whoosh knows the language."""
+    chain = _base_chain(language)
+    for step in _stemming_steps(language):
+        chain = chain | step
     return chain
+
+
+@lru_cache(maxsize=50000)
+def stem_of(language, word):
+    """What the stemming analyzer makes of ``word``, a term of the plain analyzer: its stem, or
+    None for a stop word. (Its filters work token by token, so this is the same as analysing
+    the whole text with it, without reading the text twice.)"""
+    token = Token(removestops=True, mode="index")
+    token.text, token.boost, token.stopped = word, 1.0, False
+    stream = iter((token,))
+    for step in _stemming_steps(language):
+        stream = step(stream)
+    found = next(stream, None)
+    return found.text if found is not None else None
 
 
 @cache

@@ -11,7 +11,8 @@ Deleted documents can still be in posting lists: callers intersect with a filter
 
 import threading
 from array import array
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from itertools import accumulate, compress, repeat
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -24,11 +25,13 @@ def _leaf_postings(matcher):
         matcher = matcher.child
     ids, weights = [], []
     if isinstance(matcher, W3LeafMatcher):
-        # Whoosh-Reloaded 2.7.5 internals: a block's ids and weights decode at once.
+        # Whoosh-Reloaded 2.7.5 internals: a block's ids and weights decode at once (the ids
+        # are stored as gaps: accumulate() sums them in C, as delta_decode() does in Python).
         while True:
-            matcher._read_ids()
+            matcher._read_data()
+            block_ids = matcher._data[0]
+            ids.extend(block_ids if matcher._byteids else accumulate(block_ids))
             matcher._read_weights()
-            ids.extend(matcher._ids)
             weights.extend(matcher._weights)
             if matcher._lastblock:
                 return ids, weights
@@ -40,31 +43,41 @@ def _leaf_postings(matcher):
     return ids, weights
 
 
+_DIGIT_OF_FLAG = bytes.maketrans(b"\x00\x01", b"01")
+
+
 def bitmap(docnums):
     """A bitmap (int) with the bits of ``docnums`` set."""
     docnums = list(docnums)
     if not docnums:
         return 0
-    bits = bytearray((max(docnums) >> 3) + 1)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
+    # One byte per document, set in C (map + deque), then read as binary digits, highest first.
+    flags = bytearray(max(docnums) + 1)
+    deque(map(flags.__setitem__, docnums, repeat(1)), maxlen=0)
+    return int(flags[::-1].translate(_DIGIT_OF_FLAG), 2)
+
+
+_BIT_OF_DIGIT = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def members(bits):
     """The document numbers set in a bitmap, ascending."""
-    return (
-        [position for position, digit in enumerate(reversed(bin(bits)[2:])) if digit == "1"] if bits else []
-    )
+    if not bits:
+        return []
+    # Lowest bit first, one byte (0 or 1) per bit; compress() keeps the positions set, in C.
+    flags = bin(bits)[:1:-1].encode("ascii").translate(_BIT_OF_DIGIT)
+    return list(compress(range(len(flags)), flags))
 
 
 class Postings:
-    __slots__ = ("ids", "weights", "bits")
+    __slots__ = ("ids", "weights", "bits", "parts", "top_part")
 
     def __init__(self, ids, weights):
         self.ids = array("I", ids)
         self.weights = array("f", weights)
         self.bits = bitmap(self.ids)
+        self.parts = None  # the ranker's BM25 part of each posting, computed on first use
+        self.top_part = 0.0  # the largest of the parts
 
 
 EMPTY = Postings((), ())
@@ -111,7 +124,7 @@ class PostingCache:
         for segment_reader, offset in reader.leaf_readers():
             if (field, text) in segment_reader:
                 segment_ids, segment_weights = _leaf_postings(segment_reader.postings(field, text))
-                ids.extend(offset + docnum for docnum in segment_ids)
+                ids.extend(segment_ids if not offset else (offset + docnum for docnum in segment_ids))
                 weights.extend(segment_weights)
         return Postings(ids, weights) if ids else EMPTY
 

@@ -14,6 +14,7 @@ query time, and the pages shown are re-read with ``.live().public()``.
 import math
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.html import escape
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
@@ -35,7 +36,7 @@ from .kb_queries import (
     words_query,
 )
 from .ranking import Ranker
-from .snippets import highlight, plain_text_from_stream
+from .snippets import highlight, snippet_text
 from .whoosh_backend import WhooshSearchBackend
 from .whoosh_documents import decode_value
 from .whoosh_query import searchable_fields
@@ -84,17 +85,31 @@ def whoosh_backend():
     return backend if isinstance(backend, WhooshSearchBackend) else None
 
 
-def _visible_pages(ids, restricted=()):
-    """Live articles among ``ids`` outside the restricted paths (a second check against the database)."""
+def _visible_pages(ids, restricted=(), with_text=True):
+    """Live articles among ``ids`` outside the restricted paths (a second check against the
+    database); ``with_text=False`` leaves their bodies unread (titles and links only)."""
     pages = article_model().objects.live().filter(pk__in=ids)
+    if not with_text:
+        pages = pages.defer("body")
     return {page.pk: page for page in pages if not any(page.path.startswith(path) for path in restricted)}
 
 
-def _categories_of(pages):
+def _categories_and_sections(pages, section_ids=()):
+    """({path: category} of the pages' parents, {id: page} of ``section_ids``), read in one query."""
     parent_paths = {page.path[: -Page.steplen] for page in pages}
-    return {
-        page.path: page for page in Page.objects.filter(path__in=parent_paths).only("id", "title", "path")
-    }
+    section_ids = {pk for pk in section_ids if pk is not None}
+    if not parent_paths and not section_ids:
+        return {}, {}
+    found = Page.objects.filter(Q(path__in=parent_paths) | Q(pk__in=section_ids)).only("id", "title", "path")
+    found = list(found)
+    return (
+        {page.path: page for page in found if page.path in parent_paths},
+        {page.pk: page for page in found if page.pk in section_ids},
+    )
+
+
+def _categories_of(pages):
+    return _categories_and_sections(pages)[0]
 
 
 def _page_url(page, request):
@@ -146,7 +161,6 @@ def _search_with_whoosh(backend, kb_home, outcome, section_id, request):
         if not matches:
             return outcome
         outcome.corrected = text != outcome.query
-        outcome.sections = _sections(matches)
         outcome.total = matches.get(section_id, 0) if section_id is not None else sum(matches.values())
         outcome.num_pages = math.ceil(outcome.total / outcome.per_page)
         hits = []
@@ -161,7 +175,11 @@ def _search_with_whoosh(backend, kb_home, outcome, section_id, request):
             hits = [(int(searcher.stored_fields(docnum)["pk"]), score) for docnum, score in best[start:]]
         words = matched_words(typos.vocabulary, text, last_is_prefix=operator == "typing")
     stems = set(terms(stemming_analyzer(language), text))
-    outcome.hits = _hits(hits, stems, words, language, request, restricted)
+    outcome.hits, sections = _hits(hits, stems, words, language, request, restricted, section_ids=matches)
+    outcome.sections = sorted(
+        ((sections[pk], count) for pk, count in matches.items() if pk in sections),
+        key=lambda item: item[0].path,
+    )
     return outcome
 
 
@@ -209,15 +227,16 @@ def _matching_sections(searcher, store, search_query, allowed):
     return matches
 
 
-def _hits(hits, stems, words, language, request, restricted):
+def _hits(hits, stems, words, language, request, restricted, section_ids=()):
+    """The Hit of each (pk, score) still visible, and {id: page} of ``section_ids``."""
     pages = _visible_pages([pk for pk, _ in hits], restricted)
-    categories = _categories_of(pages.values())
+    categories, sections = _categories_and_sections(pages.values(), section_ids)
     found = []
     for pk, score in hits:
         page = pages.get(pk)
         if page is None:
             continue
-        body = plain_text_from_stream(page.body.raw_data)
+        body = snippet_text(page.body.raw_data, stems, words)
         snippet = (
             highlight(body, stems, words, language)
             or highlight(page.summary, stems, words, language)
@@ -226,13 +245,7 @@ def _hits(hits, stems, words, language, request, restricted):
         title = highlight(page.title, stems, words, language, even_without_match=True)
         category = categories.get(page.path[: -Page.steplen])
         found.append(Hit(page, _page_url(page, request), category, snippet, score, title))
-    return found
-
-
-def _sections(counts):
-    pages = Page.objects.filter(pk__in=[pk for pk in counts if pk is not None]).only("id", "title", "path")
-    pages = sorted(pages, key=lambda page: page.path)
-    return [(page, counts[page.pk]) for page in pages]
+    return found, sections
 
 
 def _search_with_wagtail(kb_home, outcome, request):
@@ -305,7 +318,7 @@ def _instant_with_whoosh(backend, kb_home, query, limit):
         )
         best = Ranker(searcher, store.postings).top(search_query, candidates, limit)
         ids = [int(searcher.stored_fields(docnum)["pk"]) for docnum, _score in best]
-    pages = _visible_pages(ids, restricted)
+    pages = _visible_pages(ids, restricted, with_text=False)
     return [pages[pk] for pk in ids if pk in pages]
 
 

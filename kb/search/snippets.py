@@ -1,7 +1,8 @@
 """Search result snippets: a short passage of the article with the matched words marked.
 
-The article text comes straight from the StreamField's stored JSON (no block rendering),
-and only a window around the first match is analysed, so a page of results stays cheap.
+The article text comes straight from the StreamField's stored JSON (no block rendering) and
+only as far as the passage needs it (``snippet_text``); only the passage around the first
+match is analysed, once, so a page of results stays cheap.
 """
 
 import html
@@ -10,7 +11,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .analysis import plain_analyzer, stemming_analyzer
+from .analysis import plain_analyzer, stem_of
 
 # StreamField keys whose values are settings, not text.
 _NOT_TEXT = {"type", "id", "level", "anchor", "language", "kind", "image", "decorative", "video"}
@@ -31,10 +32,38 @@ def _strings(value):
         yield value
 
 
+def _clean(text):
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
+
+
 def plain_text_from_stream(raw_data):
     """The readable text of a StreamField's raw JSON (tags stripped, entities decoded)."""
-    parts = (html.unescape(_TAG.sub(" ", text)) for text in _strings(list(raw_data)))
-    return _SPACE.sub(" ", " ".join(parts)).strip()
+    return " ".join(part for part in map(_clean, _strings(list(raw_data))) if part)
+
+
+def snippet_text(raw_data, stems, words):
+    """As much of ``plain_text_from_stream(raw_data)`` as ``highlight`` needs to give the same
+    snippet: the text up to a little past the passage around the first match, or all of it
+    when nothing matches. Articles are long and the first match is usually early."""
+    candidates = [candidate for candidate in (*stems, *words) if candidate]
+    pieces, length, needed = [], -1, None
+    for part in map(_clean, _strings(list(raw_data))):
+        if not part:
+            continue
+        pieces.append(part)
+        offset = length + 1  # where this part starts, after the joining space
+        length = offset + len(part)
+        if needed is None:
+            lowered = part.lower()
+            found = [at for at in (lowered.find(candidate) for candidate in candidates) if at >= 0]
+            if found:
+                # A match cannot span two parts (words hold no spaces): this one is the first.
+                # The passage ends before SNIPPET_CHARS past it (a margin for lower-casing
+                # that changes lengths, as "İ" does).
+                needed = offset + min(found) + SNIPPET_CHARS + 16
+        if needed is not None and length > needed:
+            break
+    return " ".join(pieces)
 
 
 def _window(text, start):
@@ -68,11 +97,8 @@ def highlight(text, stems, words, language, even_without_match=False):
     begin, end = _window(text, start)
     passage = text[begin:end]
     marks = set()
-    for token in stemming_analyzer(language)(passage, chars=True, mode="index"):
-        if token.text in stems:
-            marks.add((token.startchar, token.endchar))
     for token in plain_analyzer(language)(passage, chars=True, mode="index"):
-        if token.text in words:
+        if token.text in words or (stems and stem_of(language, token.text) in stems):
             marks.add((token.startchar, token.endchar))
     pieces, cursor = [], 0
     for mark_start, mark_end in sorted(marks):

@@ -28,10 +28,12 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import CLEAR, LockError, SegmentWriter
 
+from . import whoosh_codec
 from .analysis import LANGUAGES, plain_analyzer, stemming_analyzer
 from .docsets import PostingCache, bitmap
 
 logger = logging.getLogger(__name__)
+whoosh_codec.install()  # posting blocks that unpickle ten times faster (see whoosh_codec)
 
 #: Bump when the schema changes; ``update_index`` then recreates the index from scratch.
 SCHEMA_VERSION = "1"
