@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -33,10 +33,39 @@ class ShownMessage:
     quoted: str
     attachments: list = field(default_factory=list)
     delivery: dict | None = None
+    sender: str = ""
+    created: dict | None = None  # see DateFormats.moment
 
     @property
     def kind_class(self):
         return f"inbox-message--{self.message.kind.replace('_', '-')}"
+
+
+class DateFormats:
+    """The page's date formats, looked up once per conversation rather than per message and date."""
+
+    def __init__(self):
+        self.full = formats.get_format("DATETIME_FORMAT")
+        self.short = formats.get_format("SHORT_DATETIME_FORMAT")
+
+    def moment(self, value):
+        """``{"iso", "full", "short"}`` of a date in the current time zone (None stays None)."""
+        if value is None:
+            return None
+        local = timezone.localtime(value)
+        return {
+            "iso": local.isoformat(),
+            "full": dateformat.format(local, self.full),
+            "short": dateformat.format(local, self.short),
+        }
+
+
+def sender_name(message):
+    """The agent who wrote it, else the name (or address) the mail came from."""
+    author = message.author
+    if author is not None:
+        return author.get_full_name() or author.get_username()
+    return message.from_name or message.from_address
 
 
 def conversation_queryset(ticket):
@@ -91,8 +120,17 @@ def split_bodies(messages):
     return parts
 
 
-def delivery_state(message, user, now=None):
+def delivery_state(message, user, now=None, dates=None):
     """How far an outgoing message got, in the agent's words, with what they can do about it."""
+    state = _delivery_state(message, user, now)
+    if state is not None:
+        dates = dates or DateFormats()
+        state["at"] = dates.moment(state.get("at"))
+        state["undo_until"] = dates.moment(state.get("undo_until"))
+    return state
+
+
+def _delivery_state(message, user, now=None):
     if message.kind not in OUTGOING_KINDS or not message.delivery_state:
         return None
     now = now or timezone.now()
@@ -118,7 +156,7 @@ def delivery_state(message, user, now=None):
     }
 
 
-def show_message(message, user, now=None, parts=None):
+def show_message(message, user, now=None, parts=None, dates=None):
     attachments = list(message.attachments.all())
     by_cid = {_normalise_cid(a.content_id): a for a in attachments if a.content_id}
     used = set()
@@ -135,17 +173,20 @@ def show_message(message, user, now=None, parts=None):
         for a in attachments
         if a.pk not in used
     ]
+    dates = dates or DateFormats()
     return ShownMessage(
         message=message,
         body=mark_safe(visible),  # noqa: S308 - stored bodies are sanitized; cid URLs escaped above
         quoted=mark_safe(quoted),  # noqa: S308
         attachments=listed,
-        delivery=delivery_state(message, user, now),
+        delivery=delivery_state(message, user, now, dates),
+        sender=sender_name(message),
+        created=dates.moment(message.created_at),
     )
 
 
 def build_conversation(ticket, user, messages=None):
-    now = timezone.now()
+    now, dates = timezone.now(), DateFormats()
     messages = list(conversation_queryset(ticket) if messages is None else messages)
     parts = split_bodies(messages)
-    return [show_message(message, user, now, parts[message.pk]) for message in messages]
+    return [show_message(message, user, now, parts[message.pk], dates) for message in messages]

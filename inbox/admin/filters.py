@@ -46,6 +46,14 @@ def tickets_tagged(slugs):
     ).values("object_id")
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    template_name = "inbox/list/filter_choices.html"  # same markup as Django's, without a template per choice
+
+
+class RadioButtons(forms.RadioSelect):
+    template_name = "inbox/list/filter_choices.html"
+
+
 class MailboxChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -56,22 +64,22 @@ class TicketFilterSet(WagtailFilterSet):
         label=_("Mailbox"),
         queryset=None,  # set per user in __init__
         field_name="mailbox",
-        widget=forms.CheckboxSelectMultiple,
+        widget=Checkboxes,
         distinct=False,  # no filter here joins a many-valued relation; DISTINCT would sort every match
     )
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=Ticket.Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+        label=_("Status"), choices=Ticket.Status.choices, widget=Checkboxes, distinct=False
     )
     assignee = django_filters.ChoiceFilter(
-        label=_("Assignee"), method="filter_assignee", empty_label=_("Anyone"), widget=forms.RadioSelect
+        label=_("Assignee"), method="filter_assignee", empty_label=_("Anyone"), widget=RadioButtons
     )
     tag = django_filters.MultipleChoiceFilter(
-        label=_("Tag"), method="filter_tag", widget=forms.CheckboxSelectMultiple, distinct=False
+        label=_("Tag"), method="filter_tag", widget=Checkboxes, distinct=False
     )
     priority = django_filters.MultipleChoiceFilter(
         label=_("Priority"),
         choices=Ticket.Priority.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=Checkboxes,
         distinct=False,
     )
     created = django_filters.DateFromToRangeFilter(

@@ -5,7 +5,7 @@ bulk-action footer). Every row comes from ``inbox.queries`` and so from the mail
 granted to the agent; a mailbox outside them answers 404, as if it did not exist.
 """
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
@@ -16,7 +16,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import HeaderButton
 
 from inbox import queries
-from inbox.models import CustomerAddress, Ticket
+from inbox.models import Ticket
 from inbox.permissions import mailboxes_for
 from inbox.search import search_tickets
 from inbox.services.mailbox_health import mailbox_alerts_context
@@ -109,13 +109,8 @@ class TicketListView(IndexView):
             queryset = queries.folder_tickets(user, self.folder.key)
         # Related rows come in separate small queries, not joins: with joins SQLite may start from
         # the mailbox table and sort every open ticket instead of reading 25 from the activity index.
-        return queryset.prefetch_related(
-            "mailbox",
-            "customer",
-            Prefetch("customer__addresses", queryset=CustomerAddress.objects.order_by("-is_primary", "pk")),
-            "assignee",
-            "tags",
-        )
+        # Tags and addresses are read for the page by the table (TicketTable.load_relations).
+        return queryset.prefetch_related("mailbox", "customer", "assignee")
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -196,7 +191,9 @@ class TicketListView(IndexView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         tickets = list(context["object_list"])
-        context["table"].unread_ids = queries.unread_ticket_ids(self.request.user, tickets)
+        table = context["table"]
+        table.load_relations(tickets)
+        table.unread_ids = queries.unread_ticket_ids(self.request.user, tickets)
         self._remember_order(tickets)
         context["count_capped"] = getattr(context.get("paginator"), "capped", False)
         context["filters_invalid"] = self.filters_invalid
