@@ -123,6 +123,32 @@ def _cpu_seconds():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _main_cpu_seconds():
+    """CPU time of this process alone (the one writing to the database), user + system."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+class CpuClock:
+    """CPU seconds of the whole import (with the parser processes) and of the main process alone.
+
+    On a shared machine wall-clock rates follow the neighbours' load; the main process's CPU per
+    message does not, and it is what bounds the rate (the parsers run on the other cores).
+    """
+
+    def __init__(self):
+        self.total = _cpu_seconds()
+        self.main = _main_cpu_seconds()
+
+    def outcomes(self, messages):
+        total, main = _cpu_seconds() - self.total, _main_cpu_seconds() - self.main
+        return {
+            "cpu_seconds": round(total, 2),
+            "main_cpu_seconds": round(main, 2),
+            "main_cpu_ms_per_message": round(1000 * main / messages, 2) if messages else None,
+        }
+
+
 def bench_files(args):
     from inbox.mail.importer import import_paths
     from inbox.models import Mailbox
@@ -132,10 +158,10 @@ def bench_files(args):
     generate(folder, args.count, rng)
     mailbox, _created = Mailbox.objects.get_or_create(name="Bench", defaults={"address": MAILBOX_ADDRESS})
     started = time.perf_counter()
-    cpu_before = _cpu_seconds()
+    clock = CpuClock()
     result = import_paths(mailbox, [folder])
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_before
+    cpu = clock.outcomes(result.messages)
     summary = result.summary
     return (
         result.messages,
@@ -145,7 +171,7 @@ def bench_files(args):
             "replies": summary.replies,
             "duplicates": summary.duplicates,
             "quarantined": summary.quarantined,
-            "cpu_seconds": round(cpu, 2),
+            **cpu,
         },
     )
 
@@ -165,10 +191,10 @@ def bench_imap(args):
             account.append_many([path.read_bytes() for path in files[start : start + 500]])
         mailbox = account.mailbox(name="Bench IMAP", address=MAILBOX_ADDRESS)
         started = time.perf_counter()
-        cpu_before = _cpu_seconds()
+        clock = CpuClock()
         result = fetch_mailbox(mailbox)
         seconds = time.perf_counter() - started
-        cpu = _cpu_seconds() - cpu_before
+        cpu = clock.outcomes(result.fetched)
     if not result.ok:
         raise SystemExit(f"fetch failed: {result.error}")
     summary = result.processed
@@ -180,7 +206,7 @@ def bench_imap(args):
             "replies": summary.replies,
             "duplicates": summary.duplicates,
             "quarantined": summary.quarantined,
-            "cpu_seconds": round(cpu, 2),
+            **cpu,
         },
     )
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inbox.mail.ingest import IngestSummary, new_raw_message, process_ids, raw_facts, store_raw_many
-from inbox.mail.parsing_pool import ParserPool
+from inbox.mail.parsing_pool import ParserPool, parse_workers
 from inbox.models import RawMessage
 
 logger = logging.getLogger(__name__)
@@ -185,12 +185,6 @@ def _store_all(mailbox, paths, result, pool):
         flush()
     waiting.sort()
     return [pk for *_key, pk in waiting]
-
-
-def parse_workers():
-    """Worker processes to read mail with: one per core (none on a single core)."""
-    cores = os.cpu_count() or 1
-    return cores if cores > 1 else 0
 
 
 def import_paths(mailbox, paths, progress=None):

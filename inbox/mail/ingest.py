@@ -219,20 +219,28 @@ def process_pending(mailbox=None, limit=None, pool=None, commit_every=COMMIT_EVE
     """Process pending raw messages (of one mailbox, or all) in arrival order; returns an IngestSummary.
 
     ``commit_every`` raws are committed together, each processed in its own savepoint. With a
-    ``pool`` (inbox.mail.parsing_pool.ParserPool) messages are parsed ahead in its worker processes.
+    ``pool`` (inbox.mail.parsing_pool.ParserPool) messages are parsed ahead in its worker processes;
+    without one, a pool is started for this call when there are enough pending raws to be worth it
+    (``PARSE_AHEAD_FROM``, e.g. a fetched batch), more than one core and no other thread in this
+    process (``parsing_pool.can_fork_parsers``).
     """
+    from inbox.mail.parsing_pool import PARSE_AHEAD_FROM, ParserPool, can_fork_parsers, parse_workers
+
     summary = IngestSummary()
     last_pk = 0
-    while limit is None or summary.total < limit:
-        pending = RawMessage.objects.filter(state=RawMessage.State.PENDING, pk__gt=last_pk)
-        if mailbox is not None:
-            pending = pending.filter(mailbox=mailbox)
-        size = CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - summary.total)
-        chunk = list(pending.order_by("pk").values_list("pk", flat=True)[:size])
-        if not chunk:
-            break
-        last_pk = chunk[-1]
-        summary.add(process_ids(chunk, pool=pool, commit_every=commit_every))
+    with contextlib.ExitStack() as stack:
+        while limit is None or summary.total < limit:
+            pending = RawMessage.objects.filter(state=RawMessage.State.PENDING, pk__gt=last_pk)
+            if mailbox is not None:
+                pending = pending.filter(mailbox=mailbox)
+            size = CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - summary.total)
+            chunk = list(pending.order_by("pk").values_list("pk", flat=True)[:size])
+            if not chunk:
+                break
+            last_pk = chunk[-1]
+            if pool is None and len(chunk) >= PARSE_AHEAD_FROM and can_fork_parsers():
+                pool = stack.enter_context(ParserPool(parse_workers()))
+            summary.add(process_ids(chunk, pool=pool, commit_every=commit_every))
     return summary
 
 

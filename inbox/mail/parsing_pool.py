@@ -9,13 +9,20 @@ messages (and ``MAX_IN_FLIGHT_BYTES`` of raw mail) on their way, so memory stays
   in the workers while it stores the previous ones;
 * ``parse_ahead(pool, pks)`` yields ``(pk, ParsedMessage)`` for processing; a message whose
   parsing raises yields the exception instead, so the caller quarantines it like any failure.
+* ``inbox.mail.ingest.process_pending`` (what a fetch runs after storing a batch) starts a pool of
+  ``parse_workers()`` for itself when it finds at least ``PARSE_AHEAD_FROM`` pending raws and the
+  process runs a single thread (``can_fork_parsers``: ``fetch_mail --once``, ``process_mail``);
+  for fewer raws, starting the workers costs more than parsing in place. The poller, whose IMAP
+  IDLE watchers are threads, parses in place.
 
 Without workers (``ParserPool(0)``) everything runs in place and ``parse_ahead`` yields
 ``(pk, None)``: the caller parses inside its transaction as usual.
 """
 
 import multiprocessing
+import os
 import pickle
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +36,27 @@ from inbox.services.tickets_in import preview_of
 MAX_IN_FLIGHT = 64
 MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
 LOAD_GROUP = 16
+# Pending raws from which processing them is worth starting worker processes for.
+PARSE_AHEAD_FROM = 32
+
+
+def parse_workers():
+    """Worker processes to read mail with: one per core (none on a single core)."""
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+def can_fork_parsers():
+    """Whether this process may fork parser workers on its own initiative: only while it runs one thread.
+
+    Forking copies one thread and every lock the others hold; the poller's IMAP IDLE watchers and
+    a threaded web server's request threads make that unsafe, so they parse in place instead.
+    """
+    return parse_workers() > 0 and not other_threads_running()
+
+
+def other_threads_running():
+    return threading.active_count() > 1
 
 
 def _parse_or_error(raw):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from helpdesk_site.plugins import do_action
 from inbox.hookspecs import CUSTOMER_REPLIED, MESSAGE_RECEIVED, TICKET_CREATED
+from inbox.mail import row_writes
 from inbox.mail.parse import preview
 from inbox.models import Attachment, Message, Ticket
 from inbox.services.status import change_status
@@ -114,8 +115,8 @@ def new_message(ticket, raw, parsed, kind, at, customer=None, **extra):
 
 
 def save_message(message, parsed, files):
-    """Save the message and its attachments (files through ``files``, a FileJournal)."""
-    message.save()
+    """Save the new message and its attachments (files through ``files``, a FileJournal)."""
+    row_writes.insert(message)
     attachments = []
     for part in parsed.attachments:
         attachment = Attachment(
@@ -174,7 +175,7 @@ def _touch(ticket, at, parsed, fields, *, customer_side):
             fields.add("waiting_since")
     # Counters and activity only (nothing another part listens for): a plain UPDATE of the locked row.
     fields.add("message_count")
-    Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in fields})
+    row_writes.update(ticket, fields)
 
 
 def auto_reply_headers(raw):
@@ -208,7 +209,7 @@ def _auto_reply(ticket, message, raw):
 
 def open_ticket(mailbox, raw, parsed, customer, at, files):
     """A new ticket opened by the customer's message; returns (ticket, message)."""
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         mailbox=mailbox,
         customer=customer,
         subject=(parsed.subject or "")[: Ticket._meta.get_field("subject").max_length],
@@ -220,6 +221,7 @@ def open_ticket(mailbox, raw, parsed, customer, at, files):
         message_count=1,
         preview=preview_of(parsed),
     )
+    row_writes.insert(ticket)
     message = save_message(
         new_message(ticket, raw, parsed, Message.Kind.INCOMING, at, customer), parsed, files
     )
