@@ -153,19 +153,18 @@ class IdleSupervisor:
     def sync(self, mailboxes):
         """Start watchers for new or reconfigured mailboxes, stop those of mailboxes gone or paused."""
         wanted = {mailbox.pk: mailbox for mailbox in mailboxes if mailbox.imap_host}
-        for pk in list(self.watchers):
-            watcher = self.watchers[pk]
+        for pk, watcher in list(self.watchers.items()):
             mailbox = wanted.get(pk)
-            if mailbox is None or watcher.key != connection_key(mailbox) or not watcher.alive():
-                if watcher.unsupported and mailbox is not None and watcher.key == connection_key(mailbox):
-                    continue  # no IDLE on that server: do not ask again until its settings change
-                watcher.stop()
-                del self.watchers[pk]
+            unchanged = mailbox is not None and watcher.key == connection_key(mailbox)
+            # A server without IDLE is not asked again until the mailbox's settings change.
+            if unchanged and (watcher.alive() or watcher.unsupported):
+                continue
+            watcher.stop()
+            del self.watchers[pk]
         for pk, mailbox in wanted.items():
             if pk not in self.watchers:
-                watcher = MailboxWatcher(mailbox, self._note_change)
-                self.watchers[pk] = watcher
-                watcher.start()
+                self.watchers[pk] = MailboxWatcher(mailbox, self._note_change)
+                self.watchers[pk].start()
 
     def stop(self):
         for watcher in self.watchers.values():
