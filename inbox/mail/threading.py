@@ -65,65 +65,29 @@ def known_messages(parsed):
     """Stored messages (any mailbox) named by the message's own Message-ID or the ids it answers.
 
     KnownMessage rows, oldest first, each with its ticket: one query serves both the duplicate
-    check and threading. Every incoming message makes this lookup, so it is plain SQL on a cursor
-    (built once per number of ids) and the tickets are made with ``Ticket.from_db``: through the
-    query builder, building it costs more than running it. On PostgreSQL the tickets are locked
-    (``FOR UPDATE``) until the transaction ends and marked ``locked_for_update``: the message
-    joining one of them needs no second query to lock it.
+    check and threading. Every incoming message makes this lookup, so it is written as SQL
+    (``Ticket.objects.raw``): through the query builder, building it costs more than running it.
+    On PostgreSQL the tickets are locked (``FOR UPDATE``) until the transaction ends and marked
+    ``locked_for_update``: the message joining one of them needs no second query to lock it.
     """
     ids = [mid for mid in [parsed.message_id, *_candidate_ids(parsed)] if mid]
     if not ids:
         return []
-    sql, columns, pk_position, converters, lock = _known_messages_query(len(ids))
+    lock = connection.features.has_select_for_update_of
+    sql = (
+        "SELECT t.*, m.message_id AS known_id, m.kind AS known_kind, m.from_address AS known_from, "
+        f"m.subject AS known_subject FROM {Message._meta.db_table} m "
+        f"JOIN {Ticket._meta.db_table} t ON t.id = m.ticket_id "
+        f"WHERE m.message_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY m.id"
+        + (" FOR UPDATE OF t" if lock else "")
+    )
     tickets = {}
     known = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        rows = cursor.fetchall()
-    width = len(columns)
-    for row in rows:
-        values = list(row[:width])
-        for position, column, field_converters in converters:
-            for convert in field_converters:
-                values[position] = convert(values[position], column, connection)
-        ticket = tickets.get(values[pk_position])
-        if ticket is None:  # one instance per ticket, shared by its messages
-            ticket = tickets[values[pk_position]] = Ticket.from_db(connection.alias, columns, values)
-            ticket.locked_for_update = lock
-        known.append(KnownMessage(*row[width:], ticket))
+    for row in Ticket.objects.raw(sql, ids):
+        ticket = tickets.setdefault(row.pk, row)  # one instance per ticket, shared by its messages
+        ticket.locked_for_update = lock
+        known.append(KnownMessage(row.known_id, row.known_kind, row.known_from, row.known_subject, ticket))
     return known
-
-
-_known_queries = {}
-
-
-def _known_messages_query(count):
-    """(SQL, Ticket attnames, pk position, [(position, column, converters)], locks) for ``count`` ids.
-
-    The converters are those Django's compiler applies to each column (SQLite stores dates as text).
-    """
-    key = (connection.alias, count)
-    if key not in _known_queries:
-        quote = connection.ops.quote_name
-        fields = Ticket._meta.concrete_fields  # every column, in the order from_db takes them
-        converters = []
-        for position, field in enumerate(fields):
-            column = field.get_col(Ticket._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if found:
-                converters.append((position, column, found))
-        sql = (
-            f"SELECT {', '.join('t.' + quote(field.column) for field in fields)}, "
-            "m.message_id, m.kind, m.from_address, m.subject "
-            f"FROM {Message._meta.db_table} m JOIN {Ticket._meta.db_table} t ON t.id = m.ticket_id "
-            f"WHERE m.message_id IN ({', '.join(['%s'] * count)}) ORDER BY m.id"
-        )
-        lock = connection.features.has_select_for_update_of
-        if lock:
-            sql += " FOR UPDATE OF t"
-        pk_position = fields.index(Ticket._meta.pk)
-        _known_queries[key] = (sql, [field.attname for field in fields], pk_position, converters, lock)
-    return _known_queries[key]
 
 
 def ticket_by_headers(mailbox, parsed, known=None):

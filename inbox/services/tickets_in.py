@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from helpdesk_site.plugins import do_action
 from inbox.hookspecs import CUSTOMER_REPLIED, MESSAGE_RECEIVED, TICKET_CREATED
-from inbox.mail import row_writes
 from inbox.mail.parse import preview
 from inbox.models import Attachment, Message, Ticket
 from inbox.services.status import change_status
@@ -116,7 +115,7 @@ def new_message(ticket, raw, parsed, kind, at, customer=None, **extra):
 
 def save_message(message, parsed, files):
     """Save the new message and its attachments (files through ``files``, a FileJournal)."""
-    row_writes.insert(message)
+    message.save()
     attachments = []
     for part in parsed.attachments:
         attachment = Attachment(
@@ -175,7 +174,7 @@ def _touch(ticket, at, parsed, fields, *, customer_side):
             fields.add("waiting_since")
     # Counters and activity only (nothing another part listens for): a plain UPDATE of the locked row.
     fields.add("message_count")
-    row_writes.update(ticket, fields)
+    Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in fields})
 
 
 def auto_reply_headers(raw):
@@ -209,7 +208,7 @@ def _auto_reply(ticket, message, raw):
 
 def open_ticket(mailbox, raw, parsed, customer, at, files):
     """A new ticket opened by the customer's message; returns (ticket, message)."""
-    ticket = Ticket(
+    ticket = Ticket.objects.create(
         mailbox=mailbox,
         customer=customer,
         subject=(parsed.subject or "")[: Ticket._meta.get_field("subject").max_length],
@@ -221,7 +220,6 @@ def open_ticket(mailbox, raw, parsed, customer, at, files):
         message_count=1,
         preview=preview_of(parsed),
     )
-    row_writes.insert(ticket)
     message = save_message(
         new_message(ticket, raw, parsed, Message.Kind.INCOMING, at, customer), parsed, files
     )
