@@ -177,10 +177,12 @@ DEFERRED_CHUNK = 50
 
 
 @contextmanager
-def deferred_reindex():
+def deferred_reindex(index=None):
     """Collect the re-index requests of a block and index those tickets once when it ends (mail ingest).
 
     One pass per batch instead of one per message: SQLite's backend rescans the whole index per call.
+    ``index(ticket_ids)``, when given, is called for each chunk instead of ``reindex`` (the bulk
+    import hands the chunks to a worker process: ``inbox.mail.parsing_pool.ParserPool.index_later``).
     """
     if getattr(_deferred, "ids", None) is not None:
         yield  # an outer block indexes
@@ -201,7 +203,7 @@ def deferred_reindex():
         ids, _deferred.ids = sorted(ids), None
         # Small chunks: indexing loads every message of each ticket, so memory follows the chunk size.
         for start in range(0, len(ids), DEFERRED_CHUNK):
-            reindex(ids[start : start + DEFERRED_CHUNK])
+            (index or reindex)(ids[start : start + DEFERRED_CHUNK])
 
 
 @receiver(post_save, sender=Message, dispatch_uid="inbox_search_message_saved")

@@ -21,10 +21,16 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inbox.mail.batch import current as current_batch
 from inbox.mail.threading import find_ticket_for, known_messages
 from inbox.models import Mailbox, Message, RawMessage
 from inbox.services import tickets_in
-from inbox.services.customers import customer_for_address, normalize_address
+from inbox.services.customers import (
+    customer_for_address,
+    customers_by_address,
+    new_customer,
+    normalize_address,
+)
 
 NEW_TICKET, REPLY, DUPLICATE, BOUNCE, QUARANTINED = (
     "new_ticket",
@@ -51,6 +57,7 @@ class Run:
         self.own = own_addresses
         self.mailboxes = {}
         self.customers = {}
+        self.unknown_addresses = set()  # looked up for a batch in one go and not found
         self.locked_ids = set()
 
     def new_transaction(self):
@@ -65,12 +72,25 @@ class Run:
     def customer(self, address, name):
         key = normalize_address(address)
         known = self.customers.get(key)
-        if known is None or (name and not known.name):
+        if known is None and key in self.unknown_addresses and current_batch() is not None:
+            # Nobody had it when the batch began, and the batch is redone if somebody stores it now.
+            known = self.customers[key] = new_customer(key, name, savepoint=False)
+            self.unknown_addresses.discard(key)
+        elif known is None or (name and not known.name):
             known = self.customers[key] = customer_for_address(address, name)
         return known
 
+    def prefetch_customers(self, parsed_messages):
+        """Look up the customers of a batch's senders in one query (those not known to this run yet)."""
+        wanted = {normalize_address(sender_of(parsed)) for parsed in parsed_messages} - {""}
+        wanted -= self.customers.keys()
+        found = customers_by_address(wanted)
+        self.customers.update(found)
+        self.unknown_addresses = wanted - found.keys()
+
     def forget_customers(self):
         self.customers = {}
+        self.unknown_addresses = set()
 
 
 FINISHED_FIELDS = ["state", "error", "attempts", "processed_at"]

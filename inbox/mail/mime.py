@@ -34,6 +34,7 @@ from inbox.mail.charsets import (
     normalize_label,
 )
 from inbox.mail.html import html_to_text, sanitize_html, text_to_html
+from inbox.mail.reading_policy import READING_POLICY
 
 MAX_DEPTH = 50
 MAX_PARTS = 1000
@@ -290,7 +291,7 @@ class BodyWalker:
             return Content()
         if content_type in ("text/rfc822-headers", "message/global-headers"):
             data = payload_bytes(part)
-            headers = BytesParser(policy=policy.default).parsebytes(data, headersonly=True)
+            headers = BytesParser(policy=READING_POLICY).parsebytes(data, headersonly=True)
             self._returned(_raw_header(headers, "message-id"))
             self._attach(part, content_type, "", raw=data)
             return Content()
@@ -376,7 +377,7 @@ class BodyWalker:
             return None
         boundary = Counter(found).most_common(1)[0][0]
         header = f'Content-Type: {content_type}; boundary="'.encode() + boundary + b'"\r\n\r\n'
-        recovered = BytesParser(policy=policy.default).parsebytes(header + body)
+        recovered = BytesParser(policy=READING_POLICY).parsebytes(header + body)
         if not recovered.is_multipart():
             return None
         self._defect(
@@ -423,7 +424,7 @@ class BodyWalker:
             data = entity_bytes(nested)
         else:
             data = payload_bytes(part)
-            nested = BytesParser(policy=policy.default).parsebytes(data) if data.strip() else None
+            nested = BytesParser(policy=READING_POLICY).parsebytes(data) if data.strip() else None
         subject = self._nested_header(nested, "subject") if nested is not None else ""
         stem = subject[:150] or _("forwarded-message")
         self._add(

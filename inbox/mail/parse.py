@@ -53,7 +53,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
@@ -66,6 +65,7 @@ from inbox.mail.charsets import clean_text, decode_header_value, normalize_label
 from inbox.mail.html import html_to_text, sanitize_html
 from inbox.mail.mime import BodyWalker, ParsedAttachment, raw_payload
 from inbox.mail.quotes import split_quoted_text
+from inbox.mail.reading_policy import READING_POLICY
 
 __all__ = [
     "MessageParseError",
@@ -151,9 +151,9 @@ class ParsedMessage:
 
 def _read(raw: bytes) -> tuple[Message, list[str]]:
     try:
-        return BytesParser(policy=policy.default).parsebytes(raw), []
+        return BytesParser(policy=READING_POLICY).parsebytes(raw), []
     except Exception as exc:  # e.g. RecursionError on absurdly nested multiparts
-        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+        message = BytesParser(policy=READING_POLICY).parsebytes(raw, headersonly=True)
         return message, [
             _("The MIME structure could not be read (%(error)s); the body is shown as text.")
             % {"error": type(exc).__name__}

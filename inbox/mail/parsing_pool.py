@@ -19,6 +19,7 @@ Without workers (``ParserPool(0)``) everything runs in place and ``parse_ahead``
 ``(pk, None)``: the caller parses inside its transaction as usual.
 """
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -33,9 +34,13 @@ from inbox.mail.parse import parse_message
 from inbox.models import RawMessage
 from inbox.services.tickets_in import preview_of
 
+logger = logging.getLogger(__name__)
+
 MAX_IN_FLIGHT = 64
 MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
 LOAD_GROUP = 16
+# Groups of LOAD_GROUP on their way when the workers read the raws themselves (PostgreSQL).
+GROUPS_IN_FLIGHT = 4
 # Pending raws from which processing them is worth starting worker processes for.
 PARSE_AHEAD_FROM = 32
 
@@ -59,6 +64,33 @@ def other_threads_running():
     return threading.active_count() > 1
 
 
+_inherited_connections = []
+
+
+def _forget_inherited_connections():
+    """In a new worker: drop the database connections copied from the parent, without closing them.
+
+    Closing would end the parent's session on the shared socket; the objects are kept referenced
+    so they are never finalised. Django opens the worker's own connection on first use.
+    """
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _inherited_connections.append(wrapper.connection)
+            wrapper.connection = None
+
+
+def _index_tickets_job(ticket_ids):
+    """In a worker: re-index these tickets in one transaction of the worker's own connection."""
+    from django.db import transaction
+
+    from inbox.search import index_tickets
+
+    with transaction.atomic():
+        index_tickets(ticket_ids)
+    return len(ticket_ids)
+
+
 def _parse_or_error(raw):
     try:
         parsed = parse_message(raw)
@@ -78,21 +110,73 @@ class ParserPool:
     def __init__(self, workers):
         self.workers = max(0, workers)
         self.executor = self._start() if self.workers else None
+        self.indexer = None  # one more worker process, for the search index (see index_later)
+        self.index_jobs = []
 
-    def _start(self):
+    def _start(self, workers=None):
         if not connection.in_atomic_block:
             # Children must not share the parent's database sockets; Django reconnects on next use.
             connections.close_all()
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(
+            max_workers=workers or self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_forget_inherited_connections,
+        )
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.finish_indexing()
+        finally:
+            for executor in (self.executor, self.indexer):
+                if executor is not None:
+                    executor.shutdown(wait=True, cancel_futures=True)
 
-    def map_ordered(self, fn, items):
+    # --- the search index -------------------------------------------------------------------------
+
+    def can_use_database(self):
+        """Whether workers read and write the database themselves: on PostgreSQL, outside a transaction.
+
+        Then they read the raws they parse (``parse_ahead``) and ``index_later`` hands the search
+        index to a worker. A worker has its own database connection, so it only sees committed
+        rows, and on SQLite its writes would wait for the main process's (one writer at a time).
+        """
+        return (
+            self.executor is not None and connection.vendor == "postgresql" and not connection.in_atomic_block
+        )
+
+    def index_later(self, ticket_ids):
+        """Re-index these committed tickets in a worker process while this one goes on writing mail.
+
+        ``finish_indexing()`` (called on leaving the pool) waits for every such job; one that
+        failed is done again here, so the index is complete when the pool is left.
+        """
+        ids = list(ticket_ids)
+        if not self.can_use_database():
+            from inbox.search import reindex
+
+            reindex(ids)
+            return
+        if self.indexer is None:
+            self.indexer = self._start(workers=1)
+        self.index_jobs.append((ids, self.indexer.submit(_index_tickets_job, ids)))
+
+    def finish_indexing(self):
+        from inbox.search import reindex
+
+        jobs, self.index_jobs = self.index_jobs, []
+        for ids, future in jobs:
+            try:
+                future.result()
+            except Exception as exc:  # a worker died or the database refused: index here instead
+                logger.warning(
+                    "indexing %d tickets in a worker failed (%s); indexing them here", len(ids), exc
+                )
+                reindex(ids)
+
+    def map_ordered(self, fn, items, max_in_flight=MAX_IN_FLIGHT):
         """(key, fn(payload)) for each (key, payload) of ``items``, in order; a None payload gives None.
 
         When a worker dies (e.g. killed for memory), the pool is restarted and the items that were
@@ -122,7 +206,7 @@ class ParserPool:
                     submit(entry)
             while (
                 not state["exhausted"]
-                and len(queue) < MAX_IN_FLIGHT
+                and len(queue) < max_in_flight
                 and (not queue or state["bytes"] < MAX_IN_FLIGHT_BYTES)
             ):
                 item = next(items, None)
@@ -173,8 +257,39 @@ def _pending_raws(pks):
             yield pk, bytes(rows[pk]) if pk in rows else None
 
 
+def _load_and_parse(pks):
+    """In a worker: [(pk, parsed or exception, or None when no longer pending)] of these raws."""
+    rows = dict(
+        RawMessage.objects.filter(pk__in=pks, state=RawMessage.State.PENDING).values_list("pk", "raw")
+    )
+    return [(pk, _parse_or_error(bytes(rows[pk])) if pk in rows else None) for pk in pks]
+
+
+def _parsed_in_groups(pool, pks):
+    """Workers read the raws from the database themselves, LOAD_GROUP at a time, and parse them.
+
+    The writing process then neither reads the bytes nor sends them to the workers. A group whose
+    worker died is read again one message at a time (``map_ordered`` isolates the one that kills a
+    worker), so a single poisonous message never takes its group with it.
+    """
+    groups = [tuple(pks[start : start + LOAD_GROUP]) for start in range(0, len(pks), LOAD_GROUP)]
+    results = pool.map_ordered(
+        _load_and_parse, ((group, group) for group in groups), max_in_flight=GROUPS_IN_FLIGHT
+    )
+    try:
+        for group, parsed in results:
+            if isinstance(parsed, BaseException):
+                yield from pool.map_ordered(_parse_or_error, _pending_raws(list(group)))
+            else:
+                yield from parsed
+    finally:
+        results.close()
+
+
 def parse_ahead(pool, pks):
     """(pk, ParsedMessage, exception or None) for each pk, in order (see the module docstring)."""
     if pool is None or pool.executor is None:
         return ((pk, None) for pk in pks)
+    if pool.can_use_database():
+        return _parsed_in_groups(pool, list(pks))
     return pool.map_ordered(_parse_or_error, _pending_raws(pks))

@@ -25,11 +25,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from inbox.mail.batch import current as current_batch
 from inbox.mail.compose import split_addresses
 from inbox.models import Message, Ticket
 
 TOKEN = re.compile(r"\[#(\d{1,18})\]")
 MAX_MERGE_HOPS = 20
+# Message-IDs per query when a batch reads its known messages up front.
+PREFETCH_IDS = 500
 
 
 def reopen_within_days():
@@ -61,22 +64,50 @@ class KnownMessage(NamedTuple):
     ticket: Ticket
 
 
+def answered_ids(parsed):
+    """The message's own Message-ID and the ids it answers: what ``known_messages`` looks up."""
+    return [mid for mid in [parsed.message_id, *_candidate_ids(parsed)] if mid]
+
+
 def known_messages(parsed):
     """Stored messages (any mailbox) named by the message's own Message-ID or the ids it answers.
 
     KnownMessage rows, oldest first, each with its ticket: one query serves both the duplicate
-    check and threading. Every incoming message makes this lookup, so it is written as SQL
-    (``Ticket.objects.raw``): through the query builder, building it costs more than running it.
-    On PostgreSQL the tickets are locked (``FOR UPDATE``) until the transaction ends and marked
-    ``locked_for_update``: the message joining one of them needs no second query to lock it.
+    check and threading. Inside a batch processed in one go (``inbox.mail.batch``) the answer
+    comes from what the batch read up front and saved since, without a query.
     """
-    ids = [mid for mid in [parsed.message_id, *_candidate_ids(parsed)] if mid]
+    ids = answered_ids(parsed)
     if not ids:
         return []
+    batch = current_batch()
+    if batch is not None and batch.covers(ids):
+        return batch.known_for(ids)
+    return [known for _pk, known in _read_known(ids, batch)]
+
+
+def prefetch_known(batch, parsed_messages):
+    """Read the stored messages that any of ``parsed_messages`` names into ``batch``, in one query."""
+    ids = list(dict.fromkeys(mid for parsed in parsed_messages for mid in answered_ids(parsed)))
+    for start in range(0, len(ids), PREFETCH_IDS):
+        chunk = ids[start : start + PREFETCH_IDS]
+        for pk, known in _read_known(chunk, batch):
+            batch.add_known(pk, known)
+        batch.looked_up.update(chunk)
+
+
+def _read_known(ids, batch=None):
+    """[(message pk, KnownMessage)] of stored messages with these Message-IDs, oldest first.
+
+    Every incoming message makes this lookup, so it is written as SQL (``Ticket.objects.raw``):
+    through the query builder, building it costs more than running it. On PostgreSQL the tickets
+    are locked (``FOR UPDATE``) until the transaction ends and marked ``locked_for_update``: the
+    message joining one of them needs no second query to lock it. Within a ``batch`` each ticket
+    is one instance, the batch's.
+    """
     lock = connection.features.has_select_for_update_of
     sql = (
-        "SELECT t.*, m.message_id AS known_id, m.kind AS known_kind, m.from_address AS known_from, "
-        f"m.subject AS known_subject FROM {Message._meta.db_table} m "
+        "SELECT t.*, m.id AS known_pk, m.message_id AS known_id, m.kind AS known_kind, "
+        f"m.from_address AS known_from, m.subject AS known_subject FROM {Message._meta.db_table} m "
         f"JOIN {Ticket._meta.db_table} t ON t.id = m.ticket_id "
         f"WHERE m.message_id IN ({', '.join(['%s'] * len(ids))}) ORDER BY m.id"
         + (" FOR UPDATE OF t" if lock else "")
@@ -84,9 +115,17 @@ def known_messages(parsed):
     tickets = {}
     known = []
     for row in Ticket.objects.raw(sql, ids):
-        ticket = tickets.setdefault(row.pk, row)  # one instance per ticket, shared by its messages
-        ticket.locked_for_update = lock
-        known.append(KnownMessage(row.known_id, row.known_kind, row.known_from, row.known_subject, ticket))
+        ticket = tickets.get(row.pk)
+        if ticket is None:
+            # one instance per ticket, shared by its messages (and by the whole batch)
+            ticket = tickets[row.pk] = batch.ticket(row) if batch is not None else row
+            ticket.locked_for_update = lock or getattr(ticket, "locked_for_update", False)
+        known.append(
+            (
+                row.known_pk,
+                KnownMessage(row.known_id, row.known_kind, row.known_from, row.known_subject, ticket),
+            )
+        )
     return known
 
 

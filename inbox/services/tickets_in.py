@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from helpdesk_site.plugins import do_action
 from inbox.hookspecs import CUSTOMER_REPLIED, MESSAGE_RECEIVED, TICKET_CREATED
+from inbox.mail.batch import current as current_batch
 from inbox.mail.parse import preview
 from inbox.models import Attachment, Message, Ticket
 from inbox.services.status import change_status
@@ -116,6 +117,9 @@ def new_message(ticket, raw, parsed, kind, at, customer=None, **extra):
 def save_message(message, parsed, files):
     """Save the new message and its attachments (files through ``files``, a FileJournal)."""
     message.save()
+    batch = current_batch()
+    if batch is not None:
+        batch.remember(message)
     attachments = []
     for part in parsed.attachments:
         attachment = Attachment(
@@ -151,11 +155,19 @@ def _lock(ticket):
 
     On SQLite the transaction's write lock already excludes every other writer, so the ticket read
     earlier in this transaction is current and needs no second read; nor does one that threading
-    read with ``FOR UPDATE`` (``locked_for_update``) in this transaction.
+    read with ``FOR UPDATE`` (``locked_for_update``) in this transaction. In a batch processed in
+    one go (``inbox.mail.batch``) the batch's instance of the ticket is the current one.
     """
-    if not connection.features.has_select_for_update or getattr(ticket, "locked_for_update", False):
-        return ticket
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    batch = current_batch()
+    if batch is not None:
+        ticket = batch.ticket(ticket)
+    if connection.features.has_select_for_update and not getattr(ticket, "locked_for_update", False):
+        # Not read under a lock, so not changed in this batch either: the fresh row replaces it.
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket.locked_for_update = True
+        if batch is not None:
+            batch.tickets[ticket.pk] = ticket
+    return ticket
 
 
 def _touch(ticket, at, parsed, fields, *, customer_side):
@@ -172,8 +184,13 @@ def _touch(ticket, at, parsed, fields, *, customer_side):
         if ticket.waiting_since is None:
             ticket.waiting_since = at
             fields.add("waiting_since")
-    # Counters and activity only (nothing another part listens for): a plain UPDATE of the locked row.
+    # Counters and activity only (nothing another part listens for): a plain UPDATE of the locked row,
+    # or once for the whole batch when it is processed in one go.
     fields.add("message_count")
+    batch = current_batch()
+    if batch is not None:
+        batch.touch(ticket, fields)
+        return
     Ticket.objects.filter(pk=ticket.pk).update(**{name: getattr(ticket, name) for name in fields})
 
 
@@ -220,6 +237,10 @@ def open_ticket(mailbox, raw, parsed, customer, at, files):
         message_count=1,
         preview=preview_of(parsed),
     )
+    ticket.locked_for_update = True  # created in this transaction: nobody else sees it yet
+    batch = current_batch()
+    if batch is not None:
+        batch.ticket(ticket)
     message = save_message(
         new_message(ticket, raw, parsed, Message.Kind.INCOMING, at, customer), parsed, files
     )

@@ -5,14 +5,16 @@ commit left in the database, on SQLite and on PostgreSQL.
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from inbox.mail.ingest import process_pending, store_raw
 from inbox.models import Customer, Message, RawMessage, Ticket
 from inbox.services import tickets_in
-from tests.inbox.ingest_support import mail, make_mailbox
+from tests.inbox.ingest_support import BASE_DATE, CUSTOMER, mail, make_mailbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,3 +122,52 @@ def test_a_lock_conflict_with_another_worker_leaves_the_message_pending_instead_
     assert process_pending(mailbox).replies == 1
     ticket.refresh_from_db()
     assert ticket.message_count == 2
+
+
+def test_a_batch_in_one_go_keeps_every_tickets_counters_true_with_about_one_statement_per_message():
+    """Three interleaved threads in one batch: replies find parents stored earlier in the same batch,
+    and each ticket ends with the right count, activity time, preview and waiting state."""
+    mailbox = make_mailbox()
+    hour = timedelta(hours=1)
+    for thread in range(3):
+        store_raw(
+            mailbox,
+            mail(subject=f"Order {thread}", message_id=f"<t{thread}.0@customer.example>", date=BASE_DATE),
+            source="import",
+            quiet=True,
+        )
+    for position in range(1, 10):
+        for thread in range(3):
+            ours = position % 2 == 1
+            store_raw(
+                mailbox,
+                mail(
+                    sender="support@shop.example" if ours else CUSTOMER,
+                    sender_name="Shop" if ours else "Dana Customer",
+                    to=CUSTOMER if ours else "support@shop.example",
+                    subject=f"Re: Order {thread}",
+                    message_id=f"<t{thread}.{position}@{'shop' if ours else 'customer'}.example>",
+                    in_reply_to=f"<t{thread}.{position - 1}@{'customer' if ours else 'shop'}.example>",
+                    date=BASE_DATE + position * hour + thread * timedelta(minutes=1),
+                    body=f"Message {position} of thread {thread}",
+                ),
+                source="import",
+                quiet=True,
+            )
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = process_pending(mailbox)
+
+    assert (summary.new_tickets, summary.replies, summary.quarantined) == (3, 27, 0)
+    for thread in range(3):
+        ticket = Ticket.objects.get(subject=f"Order {thread}")
+        assert ticket.message_count == 10 == ticket.messages.count()
+        newest = BASE_DATE + 9 * hour + thread * timedelta(minutes=1)
+        assert ticket.last_activity_at == newest
+        assert ticket.preview == f"Message 9 of thread {thread}"
+        # Our reply (odd positions) came last: nobody is waiting; the customer's last mail was position 8.
+        assert ticket.waiting_since is None
+        assert ticket.last_customer_message_at == newest - hour
+    # 30 messages and 3 tickets: an INSERT each, plus a constant per batch (claim, known messages,
+    # customer, ticket counters, states, search index); one at a time it was 4 to 6 per message.
+    assert len(queries) <= 33 + 30, "\n".join(query["sql"][:100] for query in queries)
