@@ -25,7 +25,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -214,28 +213,45 @@ def bench_imap(args):
 SOURCES = {"files": bench_files, "imap": bench_imap}
 
 
-class AnonSampler(threading.Thread):
+SAMPLER = """
+import signal, sys, time
+pid, peak, running = sys.argv[1], 0, [True]
+signal.signal(signal.SIGTERM, lambda *_: running.__setitem__(0, False))
+while running[0]:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    peak = max(peak, int(line.split()[1]))
+    except OSError:
+        break
+    time.sleep(0.1)
+print(peak, flush=True)
+"""
+
+
+class AnonSampler:
     """Samples the process's anonymous memory (RssAnon): RSS without the pages of mapped files.
 
     The SQLite settings memory-map the database file (mmap_size), so ``peak_rss_mb`` also counts
-    cached pages of the database itself, which grow with it and are reclaimable page cache.
+    cached pages of the database itself, which grow with it and are reclaimable page cache. The
+    sampler is a separate process, not a thread: a fetch forks parser processes only from a
+    single-threaded process (as ``fetch_mail --once`` is), and a thread here would stop it.
     """
 
     def __init__(self):
-        super().__init__(daemon=True)
         self.peak_kb = 0
-        self.done = threading.Event()
+        self.process = None
 
-    def run(self):
-        while not self.done.wait(0.1):
-            with open("/proc/self/status") as status:
-                for line in status:
-                    if line.startswith("RssAnon:"):
-                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SAMPLER, str(os.getpid())], stdout=subprocess.PIPE, text=True
+        )
 
     def stop(self):
-        self.done.set()
-        self.join()
+        self.process.terminate()
+        output, _err = self.process.communicate(timeout=30)
+        self.peak_kb = int(output.strip() or 0)
 
 
 def main():

@@ -15,6 +15,7 @@ messages are moved only after they are committed.
 is the worker's loop.
 """
 
+import contextlib
 import imaplib
 import logging
 import threading
@@ -38,6 +39,7 @@ from inbox.mail.connection import (
 )
 from inbox.mail.idle import IdleSupervisor, idle_enabled
 from inbox.mail.ingest import IngestSummary, new_raw_message, process_pending, store_raw_many
+from inbox.mail.parsing_pool import PARSE_AHEAD_FROM, ParserPool, can_fork_parsers, parse_workers
 from inbox.models import Mailbox, MailboxFolderState, RawMessage
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,37 @@ def fetch_mailbox(mailbox, batch_size=100, stop_event=None):
     ``FetchResult.error`` and stored on the mailbox, so a poller goes on with other mailboxes.
     """
     result = FetchResult(mailbox=mailbox.name)
+    with contextlib.ExitStack() as stack:
+        parsers = _Parsers(stack)
+        error = _fetch_folders(mailbox, result, batch_size, stop_event, parsers)
+        error = _process_leftovers(mailbox, result, error, parsers.pool)
+    _record_outcome(mailbox, error)
+    result.error = error
+    if error:
+        logger.warning("Fetching mailbox %s failed: %s", mailbox.name, error)
+    return result
+
+
+class _Parsers:
+    """The parser processes of one fetch: started at the first backlog worth it, shared by its batches.
+
+    Started per fetch rather than per batch (forking costs), and only from a single-threaded
+    process (``fetch_mail --once``; the poller's IMAP IDLE watchers are threads, so it parses in
+    place). Leaving the fetch waits for their search-index work (PostgreSQL).
+    """
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.pool = None
+
+    def for_backlog(self, count):
+        if self.pool is None and count >= PARSE_AHEAD_FROM and can_fork_parsers():
+            self.pool = self.stack.enter_context(ParserPool(parse_workers()))
+        return self.pool
+
+
+def _fetch_folders(mailbox, result, batch_size, stop_event, parsers):
+    """Fetch every folder; returns the error in plain language ("" when none)."""
     error = ""
     try:
         client = open_imap(mailbox)
@@ -116,7 +149,7 @@ def fetch_mailbox(mailbox, batch_size=100, stop_event=None):
                     result.stopped = True
                     break
                 try:
-                    _fetch_folder(client, mailbox, folder, result, batch_size, stop_event)
+                    _fetch_folder(client, mailbox, folder, result, batch_size, stop_event, parsers)
                 except FolderBusy:
                     result.busy.append(folder)
                 result.folders += 1
@@ -135,20 +168,15 @@ def fetch_mailbox(mailbox, batch_size=100, stop_event=None):
             % {"kind": exc.__class__.__name__, "reason": exc},
             mailbox.imap_password,
         )
-    error = _process_leftovers(mailbox, result, error)
-    _record_outcome(mailbox, error)
-    result.error = error
-    if error:
-        logger.warning("Fetching mailbox %s failed: %s", mailbox.name, error)
-    return result
+    return error
 
 
-def _process_leftovers(mailbox, result, error):
+def _process_leftovers(mailbox, result, error, pool=None):
     """Process raws stored but not processed yet (a batch whose move failed, a killed worker)."""
     if not RawMessage.objects.filter(mailbox=mailbox, state=RawMessage.State.PENDING).exists():
         return error
     try:
-        result.processed.add(process_pending(mailbox))
+        result.processed.add(process_pending(mailbox, pool=pool))
     except Exception as exc:  # processing quarantines per message; this is the database failing
         logger.exception("Processing stored mail of mailbox %s failed", mailbox.name)
         error = error or _("Stored mail could not be processed: %(kind)s: %(reason)s") % {
@@ -170,7 +198,7 @@ def _record_outcome(mailbox, error):
         setattr(mailbox, name, value)
 
 
-def _fetch_folder(client, mailbox, folder, result, batch_size, stop_event):
+def _fetch_folder(client, mailbox, folder, result, batch_size, stop_event, parsers):
     move_to = mailbox.move_to_folder.strip()
     if not client.folder_exists(folder):
         raise MailServerError(missing_folder_message(folder, client))
@@ -185,6 +213,7 @@ def _fetch_folder(client, mailbox, folder, result, batch_size, stop_event):
         leftovers = [uid for uid in client.search(["UID", f"1:{state.last_uid}"]) if uid <= state.last_uid]
         result.moved += _move(client, leftovers, move_to)
     uids = sorted(uid for uid in client.search(["UID", f"{state.last_uid + 1}:*"]) if uid > state.last_uid)
+    pool = parsers.for_backlog(len(uids))
     for batch in _batches(client, uids, batch_size):
         if stop_event is not None and stop_event.is_set():
             result.stopped = True
@@ -193,7 +222,7 @@ def _fetch_folder(client, mailbox, folder, result, batch_size, stop_event):
         result.batches += 1
         if move_to and committed:
             result.moved += _move(client, committed, move_to)
-        result.processed.add(process_pending(mailbox))
+        result.processed.add(process_pending(mailbox, pool=pool))
 
 
 def _prepare_state(mailbox, folder, uidvalidity, result):

@@ -59,6 +59,8 @@ COMMIT_EVERY = 50
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
 # Messages processed between two updates of the search index.
 INDEX_BATCH = 500
+# The same when a worker process updates the index (PostgreSQL with parser workers).
+WORKER_INDEX_BATCH = 200
 MAX_ERROR_LENGTH = 8000
 TRACEBACK_FRAMES = 8
 
@@ -301,7 +303,7 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
     skipped (another worker had them). The search index is updated once per ``index_every``
     messages. With a ``pool`` (inbox.mail.parsing_pool.ParserPool), messages are parsed ahead in
     its worker processes while this one writes, and on PostgreSQL its indexer process updates the
-    search index meanwhile; the index is complete when this returns.
+    search index meanwhile (complete when the pool is left).
     """
     from inbox.mail.parsing_pool import parse_ahead
     from inbox.search import deferred_reindex
@@ -310,13 +312,16 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
     run = incoming.Run(our_addresses())
     done = 0
     stream = parse_ahead(pool, pks)
+    index_in_worker = pool is not None and pool.can_use_database()
+    if index_in_worker:
+        # The worker indexes while this process writes: small blocks keep it busy all along and
+        # leave little to wait for at the end.
+        index_every = min(index_every, WORKER_INDEX_BATCH)
     per_index = max(commit_every, index_every - index_every % commit_every)
     exhausted = False
     try:
         while done < len(pks) and not exhausted:
-            with deferred_reindex(
-                index=pool.index_later if pool is not None and pool.can_use_database() else None
-            ):
+            with deferred_reindex(index=pool.index_later if index_in_worker else None):
                 indexed_from = done
                 while done < len(pks) and done - indexed_from < per_index:
                     batch = list(itertools.islice(stream, commit_every))
@@ -330,8 +335,6 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
                         progress(done, len(pks))
     finally:
         stream.close()
-    if pool is not None:
-        pool.finish_indexing()
     return summary
 
 
