@@ -198,6 +198,9 @@ def handle(raw, parsed, run, files):
 
 
 def handle_bounce(raw, parsed, at, files):
+    batch = current_batch()
+    if batch is not None:
+        batch.save_messages()  # the original is looked up in the database
     original = None
     if parsed.bounce_original_message_id:
         original = (

@@ -55,6 +55,8 @@ OUTCOMES = (NEW_TICKET, REPLY, DUPLICATE, BOUNCE, QUARANTINED)
 CLAIM_CHUNK = 200
 # Raws processed in one transaction (one savepoint each): one commit, one fsync, per batch.
 COMMIT_EVERY = 50
+# Parsed mail held by one batch at most (attachments and text), beyond which it commits early.
+BATCH_BYTES = 32 * 1024 * 1024
 # Errors of the database between concurrent workers: the raw stays pending and is tried again.
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
 # Messages processed between two updates of the search index.
@@ -324,7 +326,7 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
             with deferred_reindex(index=pool.index_later if index_in_worker else None):
                 indexed_from = done
                 while done < len(pks) and done - indexed_from < per_index:
-                    batch = list(itertools.islice(stream, commit_every))
+                    batch = _next_batch(stream, commit_every)
                     if not batch:
                         exhausted = True
                         break
@@ -336,6 +338,23 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
     finally:
         stream.close()
     return summary
+
+
+def _next_batch(stream, size):
+    """Up to ``size`` items of the parse-ahead stream, fewer when their attachments pass BATCH_BYTES.
+
+    A batch's parsed messages are held together until it commits: mail with big attachments
+    makes smaller batches, so memory stays flat.
+    """
+    batch, held = [], 0
+    for item in itertools.islice(stream, size):
+        batch.append(item)
+        parsed = item[1]
+        if parsed is not None and not isinstance(parsed, BaseException):
+            held += sum(len(part.content) for part in parsed.attachments) + len(parsed.text or "")
+            if held >= BATCH_BYTES:
+                break
+    return batch
 
 
 def _process_batch(batch, run, one_transaction):

@@ -19,10 +19,13 @@ Without workers (``ParserPool(0)``) everything runs in place and ``parse_ahead``
 ``(pk, None)``: the caller parses inside its transaction as usual.
 """
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +44,7 @@ MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024
 LOAD_GROUP = 16
 # Groups of LOAD_GROUP on their way when the workers read the raws themselves (PostgreSQL).
 GROUPS_IN_FLIGHT = 4
+PR_SET_PDEATHSIG = 1  # prctl(2)
 # Pending raws from which processing them is worth starting worker processes for.
 PARSE_AHEAD_FROM = 32
 
@@ -67,17 +71,31 @@ def other_threads_running():
 _inherited_connections = []
 
 
-def _forget_inherited_connections():
-    """In a new worker: drop the database connections copied from the parent, without closing them.
+def _start_worker():
+    """In a new worker: die with the parent, and drop the database connections copied from it.
 
-    Closing would end the parent's session on the shared socket; the objects are kept referenced
-    so they are never finalised. Django opens the worker's own connection on first use.
+    Workers wait on a queue whose other end their siblings hold too, so a parent killed outright
+    (SIGKILL, the OOM killer) would leave them running, holding database connections: on Linux
+    the kernel ends them with it (PR_SET_PDEATHSIG). The parent's connections are not closed
+    (that would end its session on the shared socket) but kept referenced so they are never
+    finalised; Django opens the worker's own connection on first use.
     """
+    _die_with_parent()
     for alias in connections:
         wrapper = connections[alias]
         if wrapper.connection is not None:
             _inherited_connections.append(wrapper.connection)
             wrapper.connection = None
+
+
+def _die_with_parent():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers still end when the pool is shut down
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _index_tickets_job(ticket_ids):
@@ -120,7 +138,7 @@ class ParserPool:
         return ProcessPoolExecutor(
             max_workers=workers or self.workers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_forget_inherited_connections,
+            initializer=_start_worker,
         )
 
     def __enter__(self):

@@ -160,6 +160,9 @@ def participants(ticket):
 
 def ticket_by_token(mailbox, parsed):
     """(ticket, reason) from a ``[#id]`` token in the subject whose ticket counts the sender in."""
+    batch = current_batch()
+    if batch is not None:
+        batch.save_messages()  # the participants are read from the database
     sender = (parsed.from_address or "").lower()
     reason = ""
     for token in dict.fromkeys(TOKEN.findall(parsed.subject or "")):

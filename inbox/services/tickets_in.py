@@ -115,26 +115,48 @@ def new_message(ticket, raw, parsed, kind, at, customer=None, **extra):
 
 
 def save_message(message, parsed, files):
-    """Save the new message and its attachments (files through ``files``, a FileJournal)."""
-    message.save()
+    """Save the new message and its attachments (files through ``files``, a FileJournal).
+
+    In a batch processed in one go (``inbox.mail.batch``) the rows are INSERTed with the batch's
+    other new messages, and then the files written (their path names the message), when it ends.
+    """
+    attachments = [
+        (
+            Attachment(
+                message=message,
+                filename=(part.filename or "attachment")[:255],
+                content_type=(part.content_type or "application/octet-stream")[:255],
+                size=len(part.content),
+                content_id=(part.content_id or "")[:255],
+                is_inline=bool(part.is_inline),
+            ),
+            part.content,
+        )
+        for part in parsed.attachments
+    ]
     batch = current_batch()
     if batch is not None:
-        batch.remember(message)
-    attachments = []
-    for part in parsed.attachments:
-        attachment = Attachment(
-            message=message,
-            filename=(part.filename or "attachment")[:255],
-            content_type=(part.content_type or "application/octet-stream")[:255],
-            size=len(part.content),
-            content_id=(part.content_id or "")[:255],
-            is_inline=bool(part.is_inline),
-        )
-        files.save(attachment, part.content)
-        attachments.append(attachment)
-    if attachments:
-        Attachment.objects.bulk_create(attachments)
+        batch.add_message(message, attachments, files)
+        return message
+    message.save()
+    save_attachments(attachments, files)
     return message
+
+
+def save_attachments(attachments, files):
+    """Write [(unsaved Attachment of a saved message, bytes)]: the files, then the rows in one INSERT."""
+    write_attachment_files(attachments, files)
+    if attachments:
+        Attachment.objects.bulk_create([attachment for attachment, _data in attachments])
+
+
+def write_attachment_files(attachments, files):
+    """Write the files of [(Attachment, bytes)] whose message is saved; their path names the message."""
+    for attachment, data in attachments:
+        attachment.message = (
+            attachment.message
+        )  # takes the message's pk, given after the Attachment was built
+        files.save(attachment, data)
 
 
 def preview_of(parsed):

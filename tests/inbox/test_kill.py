@@ -73,6 +73,29 @@ def manage(env, *args, **popen):
     )
 
 
+def children_of(pid):
+    """Pids of the live processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_until_gone(pids, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def kill_when(process, database, minimum, maximum, timeout=30):
     """SIGKILL the process once the stored count lies in [minimum, maximum); returns that count."""
     deadline = time.monotonic() + timeout
@@ -80,8 +103,11 @@ def kill_when(process, database, minimum, maximum, timeout=30):
         stored = database.scalar("SELECT COUNT(*) FROM inbox_rawmessage")
         if stored >= minimum:
             assert stored < maximum, f"the fetcher stored {stored} before it could be killed"
+            children = children_of(process.pid)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=10)
+            # Its parser processes die with it: none is left holding a database connection.
+            assert wait_until_gone(children), f"parser processes {children} outlived the killed fetcher"
             return stored
         if process.poll() is not None:
             out, err = process.communicate()
