@@ -22,7 +22,16 @@ def mailboxes_for(user):
 
 
 def mailbox_ids_for(user):
-    return list(mailboxes_for(user).values_list("id", flat=True))
+    """Ids of the mailboxes the user works, read once per user object (in a view: once per request).
+
+    A page asks several times (its tickets, filters, alerts); like Django's own permission cache
+    on the user, a change of groups shows from the next request on.
+    """
+    ids = getattr(user, "_inbox_mailbox_ids", None)
+    if ids is None:
+        ids = list(mailboxes_for(user).values_list("id", flat=True))
+        user._inbox_mailbox_ids = ids
+    return list(ids)
 
 
 def tickets_for(user):

@@ -53,12 +53,22 @@ def parse_query(text):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+def matching_ids(results):
+    """The ticket ids of sliced search results, in their order, without building a Ticket per row."""
+    get_queryset = getattr(results, "get_queryset", None)  # modelsearch's database backends
+    if get_queryset is None:
+        return [ticket.pk for ticket in results]
+    return list(get_queryset().values_list("pk", flat=True))
+
+
 class TicketSearchResults:
-    """Matching tickets in two steps: the ids of a page in the list's order, then those tickets in full.
+    """Matching tickets in two steps: the ids in the list's order, then the page's tickets in full.
 
     Sorting thousands of matches drags every column of every match through the database's
     sorter; sorting ids alone is several times cheaper, and only the page's rows are loaded.
-    Paginates like a queryset (``count()`` and slicing).
+    Paginates like a queryset (``count()`` and slicing). ``count_up_to(limit)`` reads the ids of
+    the first ``limit`` matches at once, so the pages within them need no query of their own:
+    the list counts and shows a search with one search query instead of two.
     """
 
     def __init__(self, id_results, queryset, unordered_results=None):
@@ -66,13 +76,32 @@ class TicketSearchResults:
         self.queryset = queryset
         # Counting needs no particular order; sorting the matches only to count them is wasted work.
         self.unordered_results = unordered_results if unordered_results is not None else id_results
+        self.leading_ids = None  # the first matches' ids, once count_up_to() has read them
+        self.leading_limit = 0
+
+    def read_all(self):
+        """Whether ``leading_ids`` holds every match."""
+        return self.leading_ids is not None and len(self.leading_ids) < self.leading_limit
 
     def count(self):
+        if self.read_all():
+            return len(self.leading_ids)
         return self.unordered_results.count()
 
     def count_up_to(self, limit):
-        """How many match, counting no further than ``limit``."""
-        return self.unordered_results[:limit].count()
+        """How many match, counting no further than ``limit``; keeps those matches' ids for the pages."""
+        self.leading_ids = matching_ids(self.id_results[:limit])
+        self.leading_limit = limit
+        return len(self.leading_ids)
+
+    def ids(self, start, stop):
+        """The ids of matches ``start`` to ``stop``: from those count_up_to() read if they lie within, else asked."""
+        start = start or 0
+        if self.leading_ids is not None and (
+            self.read_all() or (stop is not None and stop <= self.leading_limit)
+        ):
+            return self.leading_ids[start:stop]
+        return matching_ids(self.id_results[start:stop])
 
     def _load(self, ids):
         rows = {ticket.pk: ticket for ticket in self.queryset.filter(pk__in=ids)}
@@ -80,11 +109,13 @@ class TicketSearchResults:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return self._load([ticket.pk for ticket in self.id_results[key]])
+            if key.step is not None:
+                raise ValueError("search results do not slice with a step")
+            return self._load(self.ids(key.start, key.stop))
         return self[key : key + 1][0]
 
     def __iter__(self):
-        return iter(self._load([ticket.pk for ticket in self.id_results]))
+        return iter(self._load(self.ids(0, None)))
 
     def __len__(self):
         return self.count()

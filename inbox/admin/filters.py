@@ -16,7 +16,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.utils import get_user_display_name
 
 from inbox.models import Ticket
-from inbox.permissions import mailboxes_for
+from inbox.permissions import mailbox_ids_for, mailboxes_for
 
 ASSIGNEE_ME = "me"
 ASSIGNEE_NOBODY = "nobody"
@@ -54,15 +54,11 @@ class RadioButtons(forms.RadioSelect):
     template_name = "inbox/list/filter_choices.html"
 
 
-class MailboxChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
-
 class TicketFilterSet(WagtailFilterSet):
-    mailbox = django_filters.ModelMultipleChoiceFilter(
+    # Plain choices (set per user in __init__) rather than a model choice field: that one reads its
+    # mailboxes through a server-side cursor on PostgreSQL and queries them again to validate.
+    mailbox = django_filters.MultipleChoiceFilter(
         label=_("Mailbox"),
-        queryset=None,  # set per user in __init__
         field_name="mailbox",
         widget=Checkboxes,
         distinct=False,  # no filter here joins a many-valued relation; DISTINCT would sort every match
@@ -96,10 +92,10 @@ class TicketFilterSet(WagtailFilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = request.user
-        mailboxes = mailboxes_for(user).order_by("name")
-        self.filters["mailbox"].queryset = mailboxes
-        self.filters["mailbox"].field_class = MailboxChoiceField
-        mailbox_ids = list(mailboxes.values_list("pk", flat=True))
+        self.filters["mailbox"].extra["choices"] = [
+            (str(pk), name) for pk, name in mailboxes_for(user).order_by("name").values_list("pk", "name")
+        ]
+        mailbox_ids = mailbox_ids_for(user)
         self.filters["assignee"].extra["choices"] = [
             (ASSIGNEE_ME, _("Me")),
             (ASSIGNEE_NOBODY, _("Nobody")),

@@ -29,7 +29,8 @@ from .ticket_page import LIST_SESSION_KEY, remember_ticket_list
 PAGE_SIZE = 25
 # Offset paging stays fast this deep at 100k tickets; past it, agents narrow the list instead.
 MAX_PAGES = 200
-# A search's matches are counted by reading each one; past this many pages, "more than" will do.
+# A search reads the ids of its matches this many pages deep in one query (they count the matches and
+# give every page); past them, "more than" will do.
 SEARCH_MAX_PAGES = 40
 
 ORDERINGS = {

@@ -2,8 +2,10 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from inbox.admin import ticket_list
 from inbox.models import CustomerAddress, Message, Ticket
 from inbox.search import get_backend, index_all_tickets, search_tickets
 from inbox.services import tickets as services
@@ -128,6 +130,69 @@ def test_search_tickets_keeps_the_querysets_order_and_limits():
 
     assert [t.pk for t in search_tickets(queryset, "ladder")] == [b.pk, a.pk]
     assert list(search_tickets(queryset, "   ")) == list(queryset)
+
+
+def lanterns(support, count):
+    """``count`` matching tickets, the newest activity first, and one that does not match."""
+    now = timezone.now()
+    make_ticket(support, "Kettle", body="nothing to see")
+    tickets = [
+        make_ticket(
+            support,
+            f"Lantern {number}",
+            body="the lantern flickers",
+            last_activity_at=now - timezone.timedelta(minutes=number),
+        )
+        for number in range(count)
+    ]
+    return [ticket.pk for ticket in tickets]
+
+
+def test_a_searched_list_is_counted_and_paged_in_the_lists_order(client, agent, support):
+    newest_first = lanterns(support, 30)
+    client.force_login(agent)
+
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(folder_url("open"), {"q": "lantern"})
+    searches = [
+        q for q in captured.captured_queries if "indexentry" in q["sql"]
+    ]  # before the next request resets the log
+    second = client.get(folder_url("open"), {"q": "lantern", "p": 2})
+
+    assert listed_ids(first) == newest_first[:25]
+    assert listed_ids(second) == newest_first[25:]
+    assert "30 tickets match" in first.content.decode()
+    # Counting and the page's ids come from one search of the index, not one each.
+    assert len(searches) == 1
+
+
+def test_a_search_with_more_matches_than_pages_says_more_than(client, agent, support, monkeypatch):
+    newest_first = lanterns(support, 30)
+    monkeypatch.setattr(ticket_list, "SEARCH_MAX_PAGES", 1)
+    client.force_login(agent)
+
+    response = client.get(folder_url("open"), {"q": "lantern"})
+    beyond = client.get(folder_url("open"), {"q": "lantern", "p": 2})
+
+    assert listed_ids(response) == newest_first[:25]
+    assert "More than 25 tickets match" in response.content.decode()
+    assert "Only the first 1 page is listed" in response.content.decode()
+    assert listed_ids(beyond) == newest_first[:25]
+
+
+def test_search_results_count_and_slice_like_a_queryset(support):
+    newest_first = lanterns(support, 7)
+    queryset = Ticket.objects.order_by("-last_activity_at", "-id")
+
+    results = search_tickets(queryset, "lantern")
+    assert results.count_up_to(5) == 5
+    assert [t.pk for t in results[2:4]] == newest_first[2:4]
+    assert [t.pk for t in results[4:7]] == newest_first[4:7]  # past what was counted: asked again
+    assert results.count() == 7
+    everything = search_tickets(queryset, "lantern")
+    assert everything.count_up_to(100) == 7
+    assert [t.pk for t in everything] == newest_first
+    assert everything.count() == len(everything) == 7
 
 
 def test_sqlite_planner_statistics_are_taken_once_a_table_is_big_and_again_when_it_doubles(support):
