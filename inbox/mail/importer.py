@@ -25,12 +25,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from inbox.mail.ingest import IngestSummary, new_raw_message, process_ids, raw_facts, store_raw_many
-from inbox.mail.parsing_pool import ParserPool, parse_workers
+from inbox.mail.parsing_pool import MAX_IN_FLIGHT, ParserPool, parse_workers
 from inbox.models import RawMessage
 
 logger = logging.getLogger(__name__)
 
 STORE_BATCH = 200
+# Messages whose headers one worker task reads (dedupe key, Message-ID, Date) while storing.
+FACTS_GROUP = 16
 # Imported messages committed together (each still processed atomically on its own).
 COMMIT_EVERY = 50
 # Imported messages between two search index updates (a ticket's thread is indexed once, not per message).
@@ -175,16 +177,40 @@ def _store_all(mailbox, paths, result, pool):
             waiting.append((date is None, date or 0, len(waiting), pk))
         batch.clear()
 
-    messages = (((label, raw), raw) for label, raw in iter_messages(paths, result.problems))
-    for item, facts in pool.map_ordered(raw_facts, messages):
-        result.messages += 1
-        batch.append((item, facts))
-        if len(batch) >= STORE_BATCH:
-            flush()
+    for group, facts in pool.map_ordered(
+        facts_of_group,
+        _groups(iter_messages(paths, result.problems)),
+        max_in_flight=MAX_IN_FLIGHT // FACTS_GROUP,
+        size=lambda raws: sum(len(raw) for raw in raws),
+    ):
+        if isinstance(facts, BaseException):  # the worker died: these headers are read here instead
+            facts = facts_of_group([raw for _label, raw in group])
+        for item, item_facts in zip(group, facts, strict=True):
+            result.messages += 1
+            batch.append((item, item_facts))
+            if len(batch) >= STORE_BATCH:
+                flush()
     if batch:
         flush()
     waiting.sort()
     return [pk for *_key, pk in waiting]
+
+
+def _groups(messages):
+    """((label, raw), ...) groups of FACTS_GROUP messages, each with its raws as the workers' payload."""
+    group = []
+    for message in messages:
+        group.append(message)
+        if len(group) >= FACTS_GROUP:
+            yield tuple(group), tuple(raw for _label, raw in group)
+            group = []
+    if group:
+        yield tuple(group), tuple(raw for _label, raw in group)
+
+
+def facts_of_group(raws):
+    """``raw_facts`` of several raws: one task per group, as a task per message costs more than its work."""
+    return [raw_facts(raw) for raw in raws]
 
 
 def import_paths(mailbox, paths, progress=None):

@@ -61,8 +61,6 @@ BATCH_BYTES = 32 * 1024 * 1024
 TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}
 # Messages processed between two updates of the search index.
 INDEX_BATCH = 500
-# The same when a worker process updates the index (PostgreSQL with parser workers).
-WORKER_INDEX_BATCH = 200
 MAX_ERROR_LENGTH = 8000
 TRACEBACK_FRAMES = 8
 
@@ -315,10 +313,6 @@ def process_ids(pks, pool=None, commit_every=1, index_every=INDEX_BATCH, progres
     done = 0
     stream = parse_ahead(pool, pks)
     index_in_worker = pool is not None and pool.can_use_database()
-    if index_in_worker:
-        # The worker indexes while this process writes: small blocks keep it busy all along and
-        # leave little to wait for at the end.
-        index_every = min(index_every, WORKER_INDEX_BATCH)
     per_index = max(commit_every, index_every - index_every % commit_every)
     exhausted = False
     try:

@@ -194,7 +194,7 @@ class ParserPool:
                 )
                 reindex(ids)
 
-    def map_ordered(self, fn, items, max_in_flight=MAX_IN_FLIGHT):
+    def map_ordered(self, fn, items, max_in_flight=MAX_IN_FLIGHT, size=len):
         """(key, fn(payload)) for each (key, payload) of ``items``, in order; a None payload gives None.
 
         When a worker dies (e.g. killed for memory), the pool is restarted and the items that were
@@ -234,7 +234,7 @@ class ParserPool:
                 entry = [item[0], None, item[1]]
                 submit(entry)
                 queue.append(entry)
-                state["bytes"] += len(item[1] or b"")
+                state["bytes"] += size(item[1]) if item[1] else 0
 
         fill()
         while queue:
@@ -253,7 +253,7 @@ class ParserPool:
                     continue
                 result = RuntimeError(f"The parser process died while reading this message: {exc}")
             queue.popleft()
-            state["bytes"] -= len(payload or b"")
+            state["bytes"] -= size(payload) if payload else 0
             if state["isolate"]:
                 state["isolate"] -= 1
             yield key, result

@@ -125,6 +125,10 @@ def database(var):
             raise ConfigError("DATABASE_URL", f"cannot be parsed ({exc})") from None
         if not config.get("NAME"):
             raise ConfigError("DATABASE_URL", "names no database")
+        if config["ENGINE"].endswith("postgresql"):
+            # Parameters travel apart from the SQL text: mail bytes and bodies are not escaped into
+            # it in Python (storing raw mail took a quarter of the time with client-side binding).
+            config.setdefault("OPTIONS", {})["server_side_binding"] = True
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {})
         # WAL lets the web server read while the worker writes; IMMEDIATE avoids
