@@ -133,6 +133,14 @@ def test_same_mail_delivered_twice_with_different_received_headers_has_one_hash_
     assert len(dedupe_key(first)) == 64
 
 
+def test_trailing_blanks_added_or_stripped_on_the_way_do_not_change_the_hash():
+    plain = mail(*BASIC, body="Line one\nLine two")
+    padded = plain.replace(b"Line one", b"Line one \t ")
+    assert padded != plain
+    assert content_hash(plain) == content_hash(padded)
+    assert dedupe_key(plain) == dedupe_key(padded)
+
+
 def test_hash_changes_with_the_body_and_with_the_message_id():
     base = mail(*BASIC)
     assert content_hash(base) != content_hash(mail(*BASIC, body="Goodbye."))
