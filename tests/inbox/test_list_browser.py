@@ -53,7 +53,7 @@ def test_an_agent_searches_the_inbox_and_closes_tickets_in_bulk(live_server, new
     rows = page.locator("table.inbox-list tbody tr")
     assert rows.count() == 3
     page.get_by_role("button", name="Inbox").first.click()
-    assert page.get_by_text("All open (3)").is_visible()
+    page.get_by_text("All open (3)").wait_for(state="visible")  # the flyout opens from a script
     screenshot(page, "inbox-menu")
     page.keyboard.press("Escape")  # close the submenu flyout, which covers the list
     page.get_by_text("All open (3)").wait_for(state="hidden")
