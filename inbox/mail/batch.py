@@ -124,9 +124,6 @@ class IngestBatch:
         """The batch's instance of this ticket (``ticket`` itself when it is the first one seen)."""
         return self.tickets.setdefault(ticket.pk, ticket)
 
-    def has_ticket(self, pk):
-        return pk in self.tickets
-
     def touch(self, ticket, fields):
         if not set(fields) <= set(COUNTER_FIELDS):
             raise ValueError(f"only {COUNTER_FIELDS} are written when the batch ends, not {sorted(fields)}")

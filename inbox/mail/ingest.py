@@ -366,9 +366,7 @@ def _process_batch(batch, run, one_transaction):
             except Exception as exc:  # rolled back: done again raw by raw, which finds the culprit
                 logger.info("batch of %d raw messages processed again one by one: %s", len(batch), exc)
         with _transaction(run) as files:
-            claimed = _claim([pk for pk, _parsed in batch], with_bytes=any(p is None for _pk, p in batch))
-            # Locked in one sorted pass: workers taking them one by one could deadlock each other.
-            incoming.lock_message_ids(run, [raw.message_id for raw in claimed.values()])
+            claimed = _claim_batch(batch, run)
             done = []
             for pk, parsed in batch:
                 if pk in claimed:
@@ -394,8 +392,7 @@ def _process_in_one_go(batch, run):
     """
     outcomes = {}
     with _transaction(run) as files, processing_in_one_go() as state:
-        claimed = _claim([pk for pk, _parsed in batch], with_bytes=any(p is None for _pk, p in batch))
-        incoming.lock_message_ids(run, [raw.message_id for raw in claimed.values()])
+        claimed = _claim_batch(batch, run)
         work = [
             (claimed[pk], parsed if parsed is not None else parse_message(bytes(claimed[pk].raw)))
             for pk, parsed in batch
@@ -409,6 +406,16 @@ def _process_in_one_go(batch, run):
         state.flush()
         _save_states([raw for raw, _parsed in work])
     return outcomes
+
+
+def _claim_batch(batch, run):
+    """Claim the batch's pending raws (see ``_claim``) and lock their Message-IDs.
+
+    The ids are locked in one sorted pass: workers taking them one by one could deadlock each other.
+    """
+    claimed = _claim([pk for pk, _parsed in batch], with_bytes=any(parsed is None for _pk, parsed in batch))
+    incoming.lock_message_ids(run, [raw.message_id for raw in claimed.values()])
+    return claimed
 
 
 def _note_message_id(raw, parsed):

@@ -264,23 +264,27 @@ class ParserPool:
         self.executor = self._start()
 
 
+def _pending_bytes(pks):
+    """[(pk, raw bytes, or None when no longer pending)] of these raws, in their order: one query."""
+    rows = dict(
+        RawMessage.objects.filter(pk__in=pks, state=RawMessage.State.PENDING).values_list("pk", "raw")
+    )
+    return [(pk, bytes(rows[pk]) if pk in rows else None) for pk in pks]
+
+
+def _groups(pks):
+    return [tuple(pks[start : start + LOAD_GROUP]) for start in range(0, len(pks), LOAD_GROUP)]
+
+
 def _pending_raws(pks):
     """(pk, raw bytes) of pending raws in the given order; None for those no longer pending."""
-    for start in range(0, len(pks), LOAD_GROUP):
-        group = pks[start : start + LOAD_GROUP]
-        rows = dict(
-            RawMessage.objects.filter(pk__in=group, state=RawMessage.State.PENDING).values_list("pk", "raw")
-        )
-        for pk in group:
-            yield pk, bytes(rows[pk]) if pk in rows else None
+    for group in _groups(pks):
+        yield from _pending_bytes(group)
 
 
 def _load_and_parse(pks):
     """In a worker: [(pk, parsed or exception, or None when no longer pending)] of these raws."""
-    rows = dict(
-        RawMessage.objects.filter(pk__in=pks, state=RawMessage.State.PENDING).values_list("pk", "raw")
-    )
-    return [(pk, _parse_or_error(bytes(rows[pk])) if pk in rows else None) for pk in pks]
+    return [(pk, _parse_or_error(raw) if raw is not None else None) for pk, raw in _pending_bytes(pks)]
 
 
 def _parsed_in_groups(pool, pks):
@@ -290,9 +294,8 @@ def _parsed_in_groups(pool, pks):
     worker died is read again one message at a time (``map_ordered`` isolates the one that kills a
     worker), so a single poisonous message never takes its group with it.
     """
-    groups = [tuple(pks[start : start + LOAD_GROUP]) for start in range(0, len(pks), LOAD_GROUP)]
     results = pool.map_ordered(
-        _load_and_parse, ((group, group) for group in groups), max_in_flight=GROUPS_IN_FLIGHT
+        _load_and_parse, ((group, group) for group in _groups(pks)), max_in_flight=GROUPS_IN_FLIGHT
     )
     try:
         for group, parsed in results:

@@ -148,6 +148,9 @@ def ticket_by_headers(mailbox, parsed, known=None):
 
 def participants(ticket):
     """Every lower-cased address in the ticket: the customer's and From/To/Cc of its messages."""
+    batch = current_batch()
+    if batch is not None:
+        batch.save_messages()  # they are read from the database below
     addresses = set(ticket.customer.addresses.values_list("address", flat=True))
     for from_address, to, cc in ticket.messages.exclude(kind=Message.Kind.NOTE).values_list(
         "from_address", "to", "cc"
@@ -160,9 +163,6 @@ def participants(ticket):
 
 def ticket_by_token(mailbox, parsed):
     """(ticket, reason) from a ``[#id]`` token in the subject whose ticket counts the sender in."""
-    batch = current_batch()
-    if batch is not None:
-        batch.save_messages()  # the participants are read from the database
     sender = (parsed.from_address or "").lower()
     reason = ""
     for token in dict.fromkeys(TOKEN.findall(parsed.subject or "")):

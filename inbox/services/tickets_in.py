@@ -153,9 +153,7 @@ def save_attachments(attachments, files):
 def write_attachment_files(attachments, files):
     """Write the files of [(Attachment, bytes)] whose message is saved; their path names the message."""
     for attachment, data in attachments:
-        attachment.message = (
-            attachment.message
-        )  # takes the message's pk, given after the Attachment was built
+        attachment.message_id = attachment.message.pk  # the pk came after the Attachment was built
         files.save(attachment, data)
 
 

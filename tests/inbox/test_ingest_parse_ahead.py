@@ -15,6 +15,21 @@ from tests.inbox.ingest_support import mail, make_mailbox
 pytestmark = pytest.mark.django_db
 
 
+def store_backlog(mailbox, count, bodies):
+    """``count`` pending mails in pairs (a new ticket "Order n", then a reply); ``bodies`` by position."""
+    for n in range(count):
+        store_raw(
+            mailbox,
+            mail(
+                message_id=f"<m{n}@customer.example>",
+                in_reply_to=f"<m{n - 1}@customer.example>" if n % 2 else None,
+                subject=f"Order {n // 2}",
+                body=bodies.get(n, f"Message number {n}."),
+            ),
+            source="imap",
+        )
+
+
 def test_a_backlog_is_parsed_in_workers_threaded_searchable_and_a_broken_one_quarantined(monkeypatch):
     monkeypatch.setattr(parsing_pool, "parse_workers", lambda: 2)  # also on a single-core machine
     # The test run's own server threads (SMTP, live server) stand in for none: fork as fetch_mail --once does.
@@ -24,19 +39,7 @@ def test_a_backlog_is_parsed_in_workers_threaded_searchable_and_a_broken_one_qua
     monkeypatch.setattr(parsing_pool.ParserPool, "_start", lambda self: started.append(1) or real_start(self))
     mailbox = make_mailbox()
     count = parsing_pool.PARSE_AHEAD_FROM
-    for n in range(count):
-        previous = f"<m{n - 1}@customer.example>" if n % 2 else None
-        body = "The zebrawood ladder arrived broken." if n == 0 else f"Message number {n}."
-        store_raw(
-            mailbox,
-            mail(
-                message_id=f"<m{n}@customer.example>",
-                in_reply_to=previous,
-                subject=f"Order {n // 2}",
-                body=body,
-            ),
-            source="imap",
-        )
+    store_backlog(mailbox, count, {0: "The zebrawood ladder arrived broken."})
     store_raw(mailbox, b"\x00\x01\x02 not mail \xff" * 20, source="imap")
 
     summary = process_pending(mailbox)
@@ -113,19 +116,7 @@ def test_on_postgresql_the_workers_read_the_raws_and_index_the_tickets_and_a_dyi
     monkeypatch.setattr(parsing_pool, "parse_message", parse_or_die)  # inherited by the forked workers
     mailbox = make_mailbox()
     count = parsing_pool.PARSE_AHEAD_FROM
-    for n in range(count):
-        body = {0: "The zebrawood ladder arrived broken.", 5: "crash-the-parser"}.get(n, f"Message {n}.")
-        previous = f"<m{n - 1}@customer.example>" if n % 2 else None
-        store_raw(
-            mailbox,
-            mail(
-                message_id=f"<m{n}@customer.example>",
-                in_reply_to=previous,
-                subject=f"Order {n // 2}",
-                body=body,
-            ),
-            source="imap",
-        )
+    store_backlog(mailbox, count, {0: "The zebrawood ladder arrived broken.", 5: "crash-the-parser"})
 
     summary = process_pending(mailbox)
 
